@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels physwin supports (6.1 to 6.12), kept in
+ * one place. Each is chosen by a feature test in Kbuild (does the symbol
+ * exist in the headers we build against?), not by LINUX_VERSION_CODE.
+ */
+#ifndef _PHYSWIN_COMPAT_H
+#define _PHYSWIN_COMPAT_H
+
+#include <linux/mm.h>
+
+/* vm_flags became read-only with per-VMA locking (6.3). */
+#ifndef PHYSWIN_HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+#endif /* _PHYSWIN_COMPAT_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * physwin: lazily faulted physical memory windows.
+ *
+ * Definitions shared by the files of the module; nothing here is ABI.
+ */
+#ifndef _PHYSWIN_H
+#define _PHYSWIN_H
+
+#include <linux/atomic.h>
+#include <linux/miscdevice.h>
+#include <linux/mm_types.h>
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+#define PHYSWIN_MAX_WINDOWS	8
+
+enum physwin_cache {
+	PHYSWIN_CACHE_UC,
+	PHYSWIN_CACHE_WC,
+	PHYSWIN_CACHE_WB,
+};
+
+/**
+ * struct physwin - one physical memory window and its device node
+ * @misc: the /dev/physwinN device; its sysfs directory holds the attributes
+ * @name: "physwinN", used for the device, the resource claim and messages
+ * @base: physical start address, page aligned
+ * @size: length in bytes, page aligned and non-zero
+ * @cache: caching mode of every mapping of the window
+ * @res: the claim on [@base, @base + @size) in iomem_resource
+ * @io: kernel mapping for uc and wc windows; it also holds the PAT memtype
+ *	reservation that vmf_insert_pfn() copies into user PTEs
+ * @mem: kernel mapping for wb windows (memremap), with the same role
+ * @mappings: live VMAs that map the window
+ * @faults: per-cpu count of fault handler calls that mapped something
+ *
+ * A window lives from module load to module unload. Every user of a window
+ * holds an open file of its device (a VMA holds its vm_file), and an open
+ * file pins the module, so no reference count of its own is needed.
+ */
+struct physwin {
+	struct miscdevice misc;
+	char name[16];
+	phys_addr_t base;
+	u64 size;
+	enum physwin_cache cache;
+	struct resource *res;
+	void __iomem *io;
+	void *mem;
+	atomic_t mappings;
+	u64 __percpu *faults;
+};
+
+static inline struct physwin *physwin_from_file(struct file *file)
+{
+	/* misc_open() points private_data at our struct miscdevice. */
+	return container_of(file->private_data, struct physwin, misc);
+}
+
+static inline unsigned long physwin_pages(const struct physwin *pw)
+{
+	return pw->size >> PAGE_SHIFT;
+}
+
+void physwin_copy_from(const struct physwin *pw, void *dst, u64 off,
+		       size_t len);
+void physwin_copy_to(const struct physwin *pw, u64 off, const void *src,
+		     size_t len);
+
+int physwin_mmap(struct file *file, struct vm_area_struct *vma);
+
+#endif /* _PHYSWIN_H */
