@@ -1,0 +1,161 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers sourced by the physwin scripts. Not executable on its own.
+# shellcheck shell=bash
+
+# Kernel lines physwin supports; one kernel of each is built and tested.
+PHYSWIN_LINES="6.1 6.12"
+
+msg() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+die() {
+	msg "$*"
+	exit 1
+}
+
+# "6.12.N+debX-amd64" -> "6.12", "6.1.0-N-amd64" -> "6.1".
+physwin_kernel_line() {
+	local kver=$1 major minor rest
+
+	major=${kver%%.*}
+	rest=${kver#*.}
+	minor=${rest%%[!0-9]*}
+	printf '%s.%s\n' "$major" "$minor"
+}
+
+# The newest installed kernel of each supported line that can be both
+# booted (/boot/vmlinuz-*) and built against (/lib/modules/*/build), one
+# per line. Releases are discovered, never named: Debian bumps the ABI
+# with every point release. PHYSWIN_KERNELS overrides the discovery.
+physwin_kernels() {
+	local line img kver
+
+	if [ -n "${PHYSWIN_KERNELS:-}" ]; then
+		# shellcheck disable=SC2086 # a space-separated list
+		printf '%s\n' $PHYSWIN_KERNELS
+		return
+	fi
+
+	for line in $PHYSWIN_LINES; do
+		for img in /boot/vmlinuz-*; do
+			[ -e "$img" ] || continue
+			kver=${img#/boot/vmlinuz-}
+			# rt changes locking, cloud drops hardware options.
+			case $kver in *-rt-*|*-cloud-*) continue ;; esac
+			[ -d "/lib/modules/$kver/build" ] || continue
+			[ "$(physwin_kernel_line "$kver")" = "$line" ] || continue
+			printf '%s\n' "$kver"
+		done | sort -V | tail -n 1
+	done
+}
+
+# Minimal KTAP producer (Documentation/dev-tools/ktap.rst) for the
+# shell-level tests; ktap_plan first, ktap_finish last.
+KTAP_N=0
+KTAP_FAIL=0
+
+ktap_plan() {
+	printf 'KTAP version 1\n1..%d\n' "$1"
+}
+
+ktap_ok() {
+	KTAP_N=$((KTAP_N + 1))
+	printf 'ok %d %s\n' "$KTAP_N" "$*"
+}
+
+ktap_not_ok() {
+	KTAP_N=$((KTAP_N + 1))
+	KTAP_FAIL=$((KTAP_FAIL + 1))
+	printf 'not ok %d %s\n' "$KTAP_N" "$*"
+}
+
+# ktap_skip NAME REASON
+ktap_skip() {
+	KTAP_N=$((KTAP_N + 1))
+	printf 'ok %d %s # SKIP %s\n' "$KTAP_N" "$1" "${2:-}"
+}
+
+# Exit status for the whole run: 1 if any test failed.
+ktap_finish() {
+	printf '# totals: %d tests, %d failed\n' "$KTAP_N" "$KTAP_FAIL"
+	[ "$KTAP_FAIL" -eq 0 ]
+}
+
+# The one place that decides whether a kernel log is clean: everything the
+# kernel prints when something went wrong.
+PHYSWIN_BAD_KERNEL_LOG='BUG:|WARNING:|Oops|general protection fault|Kernel panic|kernel BUG|UBSAN:|KASAN:|refcount_t:|possible circular locking|possible recursive locking|INFO: task .* blocked|rcu: INFO|Call Trace:|kmemleak: .*suspected memory leak|unreferenced object 0x'
+
+# The test VM: 2 GiB of guest RAM, of which 256 MiB at 1.5 GiB is reserved
+# (2 MiB aligned, well clear of the kernel) for windows. The kselftests get
+# three 32 MiB windows, one per caching mode, and leave the rest to the
+# load-parameter test.
+PHYSWIN_TEST_REGION=0x60000000:0x10000000
+PHYSWIN_TEST_APPEND='memmap=256M$0x60000000'
+PHYSWIN_TEST_PARAMS='base=0x60000000,0x62000000,0x64000000 length=32M,32M,32M cache=uc,wc,wb'
+
+# The kernel line whose linux-source package provides checkpatch.pl and
+# the kselftest harness.
+PHYSWIN_TOOLS_LINE=6.12
+
+# Extract what we use from Debian's linux-source tarball, once per package
+# version, under build/; print the directory.
+physwin_kernel_tools() {
+	local tarball=/usr/src/linux-source-$PHYSWIN_TOOLS_LINE.tar.xz
+	local top=linux-source-$PHYSWIN_TOOLS_LINE
+	local dir=build/$top version
+
+	version=$(dpkg-query -W -f '${Version}' "$top" 2>/dev/null) ||
+		die "$top is not installed; run scripts/deps"
+	if [ "$(cat "$dir/.version" 2>/dev/null)" != "$version" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		tar -xf "$tarball" -C "$dir" --strip-components=1 \
+			"$top/scripts/checkpatch.pl" \
+			"$top/scripts/spelling.txt" \
+			"$top/scripts/const_structs.checkpatch" \
+			"$top/tools/testing/selftests/lib.mk" \
+			"$top/tools/testing/selftests/kselftest_harness.h" \
+			"$top/tools/testing/selftests/kselftest.h" \
+			"$top/tools/testing/selftests/kselftest" \
+			"$top/tools/testing/selftests/run_kselftest.sh" ||
+			die "cannot extract tools from $tarball"
+		printf '%s\n' "$version" >"$dir/.version"
+	fi
+	printf '%s\n' "$PWD/$dir"
+}
+
+# physwin_build_module KVER [MAKE ARGS]: build physwin.ko against KVER's
+# headers from a copy of the sources in build/KVER/src (so that the work
+# tree stays clean and kernels do not share objects); the module ends up in
+# build/KVER/physwin.ko.
+physwin_build_module() {
+	local kver=$1 src=build/$1/src
+
+	shift
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp -r Kbuild driver "$src/"
+	[ ! -d include ] || cp -r include "$src/"
+	make -C "/lib/modules/$kver/build" M="$PWD/$src" "$@" modules &&
+		cp "$src/physwin.ko" "build/$kver/physwin.ko"
+}
+
+# physwin_build_selftests TOOLS: build the kselftests with the harness in
+# TOOLS (from physwin_kernel_tools) and install them as a kselftest tree in
+# build/ksft, the layout run_kselftest.sh expects.
+physwin_build_selftests() {
+	local ksft=$1/tools/testing/selftests out=$PWD/build/ksft
+	local col=drivers/physwin
+
+	rm -rf "$out" build/selftests
+	mkdir -p "$out" build/selftests
+	make -C selftests KSFT_DIR="$ksft" OUTPUT="$PWD/build/selftests" &&
+	make -C selftests KSFT_DIR="$ksft" OUTPUT="$PWD/build/selftests" \
+		INSTALL_PATH="$out/$col" install &&
+	cp -r "$ksft/run_kselftest.sh" "$ksft/kselftest" "$out/" &&
+	make -s --no-print-directory -C selftests KSFT_DIR="$ksft" \
+		OUTPUT="$PWD/build/selftests" COLLECTION="$col" emit_tests \
+		>"$out/kselftest-list.txt"
+}
