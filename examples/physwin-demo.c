@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAP_LEN		(1UL << 20)
+#define MAP_LEN		(1024UL * 1024)
 
 static unsigned int window;
 static long page_size;
