@@ -23,4 +23,14 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+/* 1 GiB pages need CPU support that x86-64 does not guarantee. */
+static inline bool physwin_cpu_has_pud_pages(void)
+{
+#ifdef CONFIG_X86
+	return boot_cpu_has(X86_FEATURE_GBPAGES);
+#else
+	return true;
+#endif
+}
+
 #endif /* _PHYSWIN_COMPAT_H */

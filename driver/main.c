@@ -24,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <uapi/linux/physwin.h>
 
 #include "physwin.h"
 
@@ -62,9 +63,10 @@ static const char * const physwin_cache_names[] = {
 
 /*
  * Parse a C number (0x10000000, 268435456, 0200) with an optional K, M or G
- * suffix. Unlike memparse(), reject trailing junk and overflow.
+ * suffix, and an optional trailing newline (sysfs writes). Unlike memparse(),
+ * reject trailing junk and overflow.
  */
-static int physwin_parse_size(const char *str, u64 *val)
+int physwin_parse_size(const char *str, u64 *val)
 {
 	unsigned int shift = 0;
 	char buf[32];
@@ -72,6 +74,8 @@ static int physwin_parse_size(const char *str, u64 *val)
 	u64 v;
 
 	len = strscpy(buf, str, sizeof(buf));
+	if (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
 	if (len <= 0)
 		return -EINVAL;
 
@@ -334,6 +338,18 @@ static ssize_t physwin_write(struct file *file, const char __user *buf,
 	return done ? done : err;
 }
 
+static long physwin_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	switch (cmd) {
+	case PHYSWIN_IOC_POPULATE:
+		return physwin_populate(physwin_from_file(file),
+					(const void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
 static loff_t physwin_llseek(struct file *file, loff_t offset, int whence)
 {
 	return fixed_size_llseek(file, offset, whence,
@@ -345,7 +361,12 @@ static const struct file_operations physwin_fops = {
 	.llseek = physwin_llseek,
 	.read = physwin_read,
 	.write = physwin_write,
+	.unlocked_ioctl = physwin_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = physwin_mmap,
+#ifdef PHYSWIN_HUGE
+	.get_unmapped_area = physwin_get_unmapped_area,
+#endif
 };
 
 static struct physwin *physwin_from_dev(struct device *dev)

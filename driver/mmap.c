@@ -2,18 +2,90 @@
 /*
  * physwin: mmap of a window, and the VMA operations behind it.
  *
- * Nothing is mapped at mmap time. The fault handler inserts PFNs as pages
- * are touched, and ->open/->close keep an exact count of the VMAs that map
- * each window.
+ * Nothing is mapped at mmap time. A fault maps the aligned block around the
+ * faulting address (fault_around bytes), or a whole PMD or PUD where the
+ * kernel can map huge PFN entries and the block fits; ->open/->close keep
+ * an exact count of the VMAs that map each window.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/moduleparam.h>
+#include <linux/pfn_t.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/physwin.h>
 
 #include "compat.h"
 #include "physwin.h"
+
+/* Bytes mapped per order-0 fault: the aligned block around the address. */
+static unsigned long physwin_fault_around = SZ_64K;
+
+static int physwin_fault_around_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	u64 bytes;
+
+	/*
+	 * Up to one PMD, so that a block never spans two page tables; a
+	 * power of two, so that blocks tile the address space.
+	 */
+	if (physwin_parse_size(val, &bytes) || bytes < PAGE_SIZE ||
+	    bytes > SZ_2M || !is_power_of_2(bytes)) {
+		pr_err("fault_around=%s: give a power of two from %lu to %u bytes (4K to 2M)\n",
+		       val, PAGE_SIZE, SZ_2M);
+		return -EINVAL;
+	}
+	WRITE_ONCE(physwin_fault_around, bytes);
+	return 0;
+}
+
+static const struct kernel_param_ops physwin_fault_around_ops = {
+	.set = physwin_fault_around_set,
+	.get = param_get_ulong,
+};
+module_param_cb(fault_around, &physwin_fault_around_ops,
+		&physwin_fault_around, 0644);
+MODULE_PARM_DESC(fault_around,
+		 "Bytes mapped by one fault: the aligned block around the address, a power of two from 4K to 2M, K/M suffix allowed (default 64K; takes effect on the next fault)");
+
+#ifdef PHYSWIN_HUGE
+static bool physwin_huge = true;
+module_param_named(huge, physwin_huge, bool, 0644);
+MODULE_PARM_DESC(huge,
+		 "Map 2 MiB (PMD) and 1 GiB (PUD) entries where virtual and physical addresses are equally aligned (default Y)");
+#else
+/* This kernel cannot map huge PFN entries: huge is N and stays N. */
+static bool physwin_huge;
+
+static int physwin_huge_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+
+	if (kstrtobool(val, &on))
+		return -EINVAL;
+	if (on) {
+		pr_err("huge=Y needs a kernel with huge PFN mappings (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12 and later)\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct kernel_param_ops physwin_huge_ops = {
+	.set = physwin_huge_set,
+	.get = param_get_bool,
+};
+module_param_cb(huge, &physwin_huge_ops, &physwin_huge, 0644);
+MODULE_PARM_DESC(huge,
+		 "Map huge entries; not supported by this kernel, so N (default N)");
+#endif
 
 static struct physwin *physwin_from_vma(struct vm_area_struct *vma)
 {
@@ -40,24 +112,166 @@ static void physwin_vm_close(struct vm_area_struct *vma)
 	atomic_dec(&physwin_from_vma(vma)->mappings);
 }
 
-static vm_fault_t physwin_fault(struct vm_fault *vmf)
+/* The PFN behind @addr of @vma, or 0 if that is outside the window. */
+static unsigned long physwin_pfn(struct vm_area_struct *vma,
+				 unsigned long addr)
 {
-	struct physwin *pw = physwin_from_vma(vmf->vma);
-	vm_fault_t ret;
+	struct physwin *pw = physwin_from_vma(vma);
+	unsigned long pgoff;
+
+	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 
 	/*
 	 * ->mmap checked that the VMA fits the window and VM_DONTEXPAND keeps
 	 * it so; checking again costs nothing and keeps a stray pgoff from
 	 * ever reaching a PFN outside the window.
 	 */
-	if (vmf->pgoff >= physwin_pages(pw))
+	if (pgoff < vma->vm_pgoff || pgoff >= physwin_pages(pw))
+		return 0;
+	return PHYS_PFN(pw->base) + pgoff;
+}
+
+#ifdef PHYSWIN_HUGE
+static bool physwin_order_supported(unsigned int order)
+{
+	switch (order) {
+	case PMD_ORDER:
+		return IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP);
+	case PUD_ORDER:
+		return IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) &&
+		       physwin_cpu_has_pud_pages();
+	default:
+		return false;
+	}
+}
+
+/*
+ * Can one entry of @order map the block of @vma around @addr? Only if the
+ * block lies inside the VMA and the window, and the physical address is as
+ * aligned as the virtual one.
+ */
+static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
+			      unsigned int order)
+{
+	unsigned long size = PAGE_SIZE << order;
+	unsigned long start = ALIGN_DOWN(addr, size);
+	unsigned long pfn;
+
+	if (!READ_ONCE(physwin_huge) || !physwin_order_supported(order))
+		return false;
+	if (start < vma->vm_start || size > vma->vm_end - start)
+		return false;
+	pfn = physwin_pfn(vma, start);
+	return pfn && physwin_pfn(vma, start + size - PAGE_SIZE) &&
+	       IS_ALIGNED(pfn, 1UL << order);
+}
+#else
+static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
+			      unsigned int order)
+{
+	return false;
+}
+#endif
+
+/* The fault-around block of @vma around @addr: [*start, *end). */
+static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
+			   unsigned long *start, unsigned long *end)
+{
+	unsigned long around = READ_ONCE(physwin_fault_around);
+	unsigned long block = ALIGN_DOWN(addr, around);
+
+	*start = max(block, vma->vm_start);
+	*end = block + around < block ? vma->vm_end :
+	       min(block + around, vma->vm_end);
+}
+
+/*
+ * Map the faulting page, then the rest of its fault-around block. Only the
+ * faulting page's result matters: a neighbour that cannot be mapped now
+ * will fault on its own, and one that is already mapped (a racing fault)
+ * is left as it is by vmf_insert_pfn().
+ */
+static vm_fault_t physwin_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct physwin *pw = physwin_from_vma(vma);
+	unsigned long pfn = physwin_pfn(vma, vmf->address);
+	unsigned long addr, start, end;
+	vm_fault_t ret;
+
+	if (!pfn)
 		return VM_FAULT_SIGBUS;
 
-	ret = vmf_insert_pfn(vmf->vma, vmf->address,
-			     PHYS_PFN(pw->base) + vmf->pgoff);
-	if (!(ret & VM_FAULT_ERROR))
-		this_cpu_inc(*pw->faults);
+	ret = vmf_insert_pfn(vma, vmf->address, pfn);
+	if (ret & VM_FAULT_ERROR)
+		return ret;
+	this_cpu_inc(*pw->faults);
+
+	physwin_around(vma, vmf->address, &start, &end);
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (addr == vmf->address)
+			continue;
+		pfn = physwin_pfn(vma, addr);
+		if (!pfn || vmf_insert_pfn(vma, addr, pfn) & VM_FAULT_ERROR)
+			break;
+	}
 	return ret;
+}
+
+#ifdef PHYSWIN_HUGE
+static vm_fault_t physwin_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long start;
+	vm_fault_t ret;
+	pfn_t pfn;
+
+	if (!order)
+		return physwin_fault(vmf);
+	if (!physwin_huge_fits(vma, vmf->address, order))
+		return VM_FAULT_FALLBACK;
+
+	start = ALIGN_DOWN(vmf->address, PAGE_SIZE << order);
+	pfn = __pfn_to_pfn_t(physwin_pfn(vma, start), PFN_DEV);
+	/*
+	 * An entry that is already there means a write fault on a read-only
+	 * one: falling back makes the kernel split it and map smaller ones.
+	 * Insert with write=false, as vfio-pci does: the entry takes its
+	 * permissions from vm_page_prot, and an entry a racing fault put in
+	 * first is left alone instead of warned about.
+	 */
+	switch (order) {
+	case PMD_ORDER:
+		if (!pmd_none(vmf->orig_pmd))
+			return VM_FAULT_FALLBACK;
+		ret = vmf_insert_pfn_pmd(vmf, pfn, false);
+		break;
+	case PUD_ORDER:
+		if (!pud_none(pudp_get(vmf->pud)))
+			return VM_FAULT_FALLBACK;
+		ret = vmf_insert_pfn_pud(vmf, pfn, false);
+		break;
+	default:
+		return VM_FAULT_FALLBACK;
+	}
+	if (!(ret & VM_FAULT_ERROR))
+		this_cpu_inc(*physwin_from_vma(vma)->faults);
+	return ret;
+}
+#endif
+
+/* Where the mapping a fault at @addr makes ends. */
+static unsigned long physwin_fault_end(struct vm_area_struct *vma,
+				       unsigned long addr)
+{
+	unsigned long start, end;
+
+	if (physwin_huge_fits(vma, addr, PUD_SHIFT - PAGE_SHIFT))
+		return ALIGN_DOWN(addr, PUD_SIZE) + PUD_SIZE;
+	if (physwin_huge_fits(vma, addr, PMD_SHIFT - PAGE_SHIFT))
+		return ALIGN_DOWN(addr, PMD_SIZE) + PMD_SIZE;
+	physwin_around(vma, addr, &start, &end);
+	return end;
 }
 
 /*
@@ -97,8 +311,119 @@ static const struct vm_operations_struct physwin_vm_ops = {
 	.open = physwin_vm_open,
 	.close = physwin_vm_close,
 	.fault = physwin_fault,
+#ifdef PHYSWIN_HUGE
+	.huge_fault = physwin_huge_fault,
+#endif
 	.access = physwin_access,
 };
+
+/*
+ * PHYSWIN_IOC_POPULATE: the kernel skips PFN mappings for MAP_POPULATE,
+ * mlock() and MADV_POPULATE_*, so real-time users who cannot take a fault
+ * later ask for the mapping here. Each step is a real fault, through the
+ * same handlers and counted the same way.
+ */
+long physwin_populate(struct physwin *pw, const void __user *uarg)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct physwin_range range;
+	unsigned long addr, end;
+	long ret = 0;
+
+	if (copy_from_user(&range, uarg, sizeof(range)))
+		return -EFAULT;
+	if (!range.len || !PAGE_ALIGNED(range.addr) ||
+	    range.len > TASK_SIZE || range.addr > TASK_SIZE - range.len)
+		return -EINVAL;
+	addr = range.addr;
+	end = addr + PAGE_ALIGN(range.len);
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = vma_lookup(mm, addr);
+	if (!vma || vma->vm_ops != &physwin_vm_ops ||
+	    physwin_from_vma(vma) != pw || end > vma->vm_end) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+
+	while (addr < end) {
+		vm_fault_t fault;
+
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		/* No FAULT_FLAG_ALLOW_RETRY: the lock is held throughout. */
+		fault = handle_mm_fault(vma, addr, 0, NULL);
+		if (fault & VM_FAULT_ERROR) {
+			ret = fault & VM_FAULT_OOM ? -ENOMEM : -EFAULT;
+			break;
+		}
+		addr = physwin_fault_end(vma, addr);
+		cond_resched();
+	}
+out_unlock:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+#ifdef PHYSWIN_HUGE
+/*
+ * The largest huge entry that the mapping of [@pgoff, @pgoff + @len) could
+ * use somewhere, or 0.
+ */
+static unsigned long physwin_map_align(struct physwin *pw, unsigned long pgoff,
+				       unsigned long len)
+{
+	static const unsigned int orders[] = { PUD_ORDER, PMD_ORDER };
+	unsigned int i;
+	u64 phys;
+
+	if (!READ_ONCE(physwin_huge) || pgoff >= physwin_pages(pw) ||
+	    len > pw->size - ((u64)pgoff << PAGE_SHIFT))
+		return 0;
+	phys = pw->base + ((u64)pgoff << PAGE_SHIFT);
+
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		u64 size = PAGE_SIZE << orders[i];
+
+		if (physwin_order_supported(orders[i]) &&
+		    round_up(phys, size) + size <= phys + len)
+			return size;
+	}
+	return 0;
+}
+
+/*
+ * Put the mapping at a virtual address congruent to its physical address
+ * modulo the largest huge entry that fits, so that a plain mmap(NULL, ...)
+ * gets huge entries. The same trick as dax's: ask for len + align and
+ * slide into it.
+ */
+unsigned long physwin_get_unmapped_area(struct file *file, unsigned long addr,
+					unsigned long len, unsigned long pgoff,
+					unsigned long flags)
+{
+	struct physwin *pw = physwin_from_file(file);
+	unsigned long align = physwin_map_align(pw, pgoff, len);
+	unsigned long area;
+	u64 phys;
+
+	/* A hint or MAP_FIXED is the caller's choice. */
+	if (!align || addr || (flags & MAP_FIXED) || len + align < len)
+		goto plain;
+	area = mm_get_unmapped_area(current->mm, file, 0, len + align, pgoff,
+				    flags);
+	if (IS_ERR_VALUE(area))
+		goto plain;
+	phys = pw->base + ((u64)pgoff << PAGE_SHIFT);
+	return area + ((phys - area) & (align - 1));
+plain:
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+}
+#endif
 
 static pgprot_t physwin_pgprot(const struct physwin *pw, pgprot_t prot)
 {

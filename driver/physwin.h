@@ -15,6 +15,12 @@
 
 #define PHYSWIN_MAX_WINDOWS	8
 
+/* The kernel can map PMD- or PUD-sized PFN entries (6.12 and later). */
+#if defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) || \
+	defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP)
+#define PHYSWIN_HUGE
+#endif
+
 enum physwin_cache {
 	PHYSWIN_CACHE_UC,
 	PHYSWIN_CACHE_WC,
@@ -68,6 +74,14 @@ void physwin_copy_from(const struct physwin *pw, void *dst, u64 off,
 void physwin_copy_to(const struct physwin *pw, u64 off, const void *src,
 		     size_t len);
 
+int physwin_parse_size(const char *str, u64 *val);
+
 int physwin_mmap(struct file *file, struct vm_area_struct *vma);
+long physwin_populate(struct physwin *pw, const void __user *uarg);
+#ifdef PHYSWIN_HUGE
+unsigned long physwin_get_unmapped_area(struct file *file, unsigned long addr,
+					unsigned long len, unsigned long pgoff,
+					unsigned long flags);
+#endif
 
 #endif /* _PHYSWIN_H */
