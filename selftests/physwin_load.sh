@@ -1,0 +1,441 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# physwin: load-time validation of the window parameters.
+#
+# Every bad parameter set must make the load fail with the right errno,
+# say why in the kernel log (naming the window when one is at fault), and
+# leave nothing behind: no module, no /dev/physwin*, no /proc/iomem claim,
+# no PAT memtype reservation. Good sets must load and show up as given.
+#
+# Environment:
+#   PHYSWIN_REGION  "<base>:<size>" of a reserved physical range the test
+#                   may put windows in (e.g. memmap=256M$0x60000000 gives
+#                   0x60000000:0x10000000); the test skips without it.
+#   PHYSWIN_KO      physwin.ko to insmod; by default the installed module
+#                   is loaded with modprobe (or insmod of modinfo -n).
+#
+# A physwin loaded before the test is unloaded first and reloaded with
+# the same parameters at the end.
+
+DIR=$(dirname "$0")
+PARAMS=/sys/module/physwin/parameters
+PAT=/sys/kernel/debug/x86/pat_memtype_list
+
+if [ -r "$DIR/../../kselftest/ktap_helpers.sh" ]; then
+	# shellcheck source=/dev/null
+	. "$DIR/../../kselftest/ktap_helpers.sh"
+else
+	# The subset of kselftest/ktap_helpers.sh used here, for kernels
+	# before 6.9 and for installs outside a kselftest tree.
+	KSFT_PASS=0
+	KSFT_FAIL=1
+	KSFT_SKIP=4
+	KTAP_TESTNO=1
+	KTAP_CNT_PASS=0
+	KTAP_CNT_FAIL=0
+	KTAP_CNT_SKIP=0
+	KSFT_NUM_TESTS=0
+	ktap_print_header() { echo "TAP version 13"; }
+	ktap_print_msg() { echo "#" "$@"; }
+	ktap_set_plan() { KSFT_NUM_TESTS=$1; echo "1..$1"; }
+	ktap_skip_all() { echo "1..0 # SKIP $*"; }
+	ktap_test_pass() {
+		echo "ok $KTAP_TESTNO $1"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
+	}
+	ktap_test_skip() {
+		echo "ok $KTAP_TESTNO $1 # SKIP"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
+	}
+	ktap_test_fail() {
+		echo "not ok $KTAP_TESTNO $1"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
+	}
+	ktap_print_totals() {
+		echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"
+	}
+	ktap_finished() {
+		ktap_print_totals
+		[ $((KTAP_CNT_PASS + KTAP_CNT_SKIP)) -eq "$KSFT_NUM_TESTS" ] ||
+			exit "$KSFT_FAIL"
+		exit "$KSFT_PASS"
+	}
+fi
+
+skip_all() {
+	ktap_skip_all "$*"
+	exit "$KSFT_SKIP"
+}
+
+# Accumulates what went wrong in the current test, one line each.
+problems=""
+problem() {
+	problems="$problems$*
+"
+}
+
+result() {
+	if [ -z "$problems" ]; then
+		ktap_test_pass "$1"
+	else
+		printf '%s' "$problems" | while IFS= read -r line; do
+			ktap_print_msg "$1: $line"
+		done
+		ktap_test_fail "$1"
+	fi
+	problems=""
+}
+
+hex() { printf '0x%x' "$1"; }
+hex16() { printf '0x%016x' "$1"; }
+
+# ---------------------------------------------------------------------------
+# Loading and unloading
+
+load_err=""
+
+# load PARAM...: load physwin; its error output is left in $load_err.
+load() {
+	if [ "$loader" = modprobe ]; then
+		load_err=$(modprobe physwin "$@" 2>&1 >/dev/null)
+	else
+		load_err=$(insmod "$ko" "$@" 2>&1 >/dev/null)
+	fi
+}
+
+unload() {
+	[ -d /sys/module/physwin ] || return 0
+	rmmod physwin 2>/dev/null
+}
+
+# strerror() texts of the errnos the loads may fail with. kmod's insmod
+# calls EINVAL "Invalid parameters".
+errtext() {
+	case $1 in
+	EINVAL) echo 'Invalid argument|Invalid parameters' ;;
+	EBUSY) echo 'Device or resource busy' ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# ---------------------------------------------------------------------------
+# Kernel log: a marker before each test, so that only what the test
+# caused is looked at (dmesg is never cleared; the runner reads it).
+
+RUN_ID="physwin_load[$$]"
+
+mark() {
+	echo "$RUN_ID: test $KTAP_TESTNO: $1" >/dev/kmsg
+}
+
+# The kernel log since the marker of the current test.
+log_since_mark() {
+	dmesg | awk -v m="$RUN_ID: test $KTAP_TESTNO: " '
+		index($0, m) { buf = ""; on = 1; next }
+		on { buf = buf $0 "\n" }
+		END { printf "%s", buf }'
+}
+
+# ---------------------------------------------------------------------------
+# What a window leaves in the system
+
+# pat_lines ARG...: the PAT memtype entries that start at any plain
+# numeric base= value among the module parameters ARG...
+pat_lines() {
+	[ -r "$PAT" ] || return 0
+	for arg; do
+		case $arg in base=*) ;; *) continue ;; esac
+		for b in $(echo "${arg#base=}" | tr , ' '); do
+			case $b in
+			'' | *[!0-9a-fA-Fx]*) continue ;;
+			esac
+			grep -F "[mem $(hex16 "$b")-" "$PAT"
+		done
+	done
+}
+
+# Record in $problems whatever a failed load left behind.
+check_nothing_left() {
+	[ -d /sys/module/physwin ] && problem "module is loaded"
+	for d in /dev/physwin*; do
+		[ -e "$d" ] && problem "$d exists"
+	done
+	claims=$(grep physwin /proc/iomem)
+	[ -n "$claims" ] &&
+		problem "left in /proc/iomem: $(echo "$claims" | tr '\n' ' ')"
+	[ "$(pat_lines "$@")" = "$pat_before" ] ||
+		problem "PAT memtype left: $(pat_lines "$@" | tr '\n' ' ')"
+}
+
+# mtrr_write_back BASE SIZE: whether the MTRRs make the range write-back.
+# PAT grants a WB request only there and reserves UC- elsewhere
+# (pat_x_mtrr_type()); /proc/mtrr is unreadable when the firmware left
+# the MTRRs disabled (QEMU's qboot does).
+mtrr_write_back() {
+	regs=$(sed -n 's/^reg[0-9]*: base=\(0x[0-9a-f]*\) .*size= *\([0-9]*\)\([MK]\)B, count=[0-9]*: \(.*\)$/\1 \2 \3 \4/p' \
+		/proc/mtrr 2>/dev/null)
+	[ -n "$regs" ] || return 1
+	wb=0 uc=0
+	while read -r rbase rsize unit type; do
+		if [ "$unit" = M ]; then
+			rsize=$((rsize << 20))
+		else
+			rsize=$((rsize << 10))
+		fi
+		if [ "$type" = write-back ] && [ $((rbase)) -le $(($1)) ] &&
+		   [ $(($1 + $2)) -le $((rbase + rsize)) ]; then
+			wb=1
+		fi
+		if [ "$type" = uncachable ] && [ $((rbase)) -lt $(($1 + $2)) ] &&
+		   [ $(($1)) -lt $((rbase + rsize)) ]; then
+			uc=1
+		fi
+	done <<EOF
+$regs
+EOF
+	[ "$wb" = 1 ] && [ "$uc" = 0 ]
+}
+
+# check_window N BASE SIZE CACHE: window N is there as given.
+check_window() {
+	n=$1 base=$2 size=$3 cache=$4
+	d=/sys/class/misc/physwin$n
+
+	[ -c "/dev/physwin$n" ] || problem "/dev/physwin$n is not a char device"
+	[ "$(cat "$d/base" 2>&1)" = "$(hex "$base")" ] ||
+		problem "physwin$n base is $(cat "$d/base" 2>&1), not $(hex "$base")"
+	[ "$(cat "$d/size" 2>&1)" = "$((size))" ] ||
+		problem "physwin$n size is $(cat "$d/size" 2>&1), not $((size))"
+	[ "$(cat "$d/cache" 2>&1)" = "$cache" ] ||
+		problem "physwin$n cache is $(cat "$d/cache" 2>&1), not $cache"
+	[ "$(cat "$d/mappings" 2>&1)" = 0 ] ||
+		problem "physwin$n mappings is $(cat "$d/mappings" 2>&1)"
+	[ "$(cat "$d/faults" 2>&1)" = 0 ] ||
+		problem "physwin$n faults is $(cat "$d/faults" 2>&1)"
+
+	line=$(printf '%08x-%08x : physwin%d' "$base" $((base + size - 1)) "$n")
+	grep -qF "$line" /proc/iomem ||
+		problem "no \"$line\" in /proc/iomem"
+
+	if [ -r "$PAT" ]; then
+		case $cache in
+		uc) type=uncached-minus ;;
+		wc) type=write-combining ;;
+		wb) type=write-back ;;
+		esac
+		range="PAT: [mem $(hex16 "$base")-$(hex16 $((base + size)))]"
+		if [ "$cache" = wb ] && ! mtrr_write_back "$base" "$size" &&
+		   grep -qF "$range uncached-minus" "$PAT"; then
+			ktap_print_msg "physwin$n: MTRRs do not make it write-back, so the kernel reserved UC- for it"
+		elif ! grep -qF "$range $type" "$PAT"; then
+			problem "no \"$range $type\" in $PAT"
+		fi
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# The tests
+
+# bad_load DESC ERRNO WINDOW PARAM...: loading with PARAM... must fail
+# with ERRNO, log a physwin line (naming "window WINDOW", unless WINDOW
+# is -) and leave nothing behind.
+bad_load() {
+	desc=$1 err=$2 win=$3
+	shift 3
+
+	unload
+	mark "$desc: $*"
+	pat_before=$(pat_lines "$@")
+	if load "$@"; then
+		problem "loaded with: $*"
+		unload
+	else
+		echo "$load_err" | grep -qE "$(errtext "$err")" ||
+			problem "expected $err, got: $load_err"
+		log=$(log_since_mark)
+		echo "$log" | grep -q 'physwin: ' ||
+			problem "nothing logged by physwin"
+		if [ "$win" != - ]; then
+			echo "$log" | grep -q "physwin: .*window $win" ||
+				problem "the log does not name window $win: $log"
+		fi
+		check_nothing_left "$@"
+	fi
+	result "$desc"
+}
+
+# good_load DESC PARAM...: loading with PARAM... must work; the caller
+# checks the windows with check_window, then calls good_unload.
+good_load() {
+	unload
+	mark "$1"
+	shift
+	good_params="$*"
+	pat_before=$(pat_lines "$@")
+	load "$@" || problem "load failed: $load_err"
+}
+
+# good_unload DESC: unload, and nothing must be left behind.
+good_unload() {
+	if [ -d /sys/module/physwin ]; then
+		rmmod physwin || problem "rmmod failed"
+	fi
+	# shellcheck disable=SC2086 # the parameters, one per word
+	check_nothing_left $good_params
+	result "$1"
+}
+
+ktap_print_header
+
+[ "$(id -u)" = 0 ] || skip_all "must be run as root"
+[ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
+case $PHYSWIN_REGION in
+[0-9]*:[0-9]*) ;;
+*) skip_all "PHYSWIN_REGION=<base>:<size> of a reserved physical range not set" ;;
+esac
+R=$((${PHYSWIN_REGION%%:*}))
+RS=$((${PHYSWIN_REGION#*:}))
+if [ "$RS" -lt $((16 << 20)) ] || [ $((R & 0xfff)) != 0 ]; then
+	skip_all "PHYSWIN_REGION=$PHYSWIN_REGION: need 16M or more, page aligned"
+fi
+
+if [ -n "$PHYSWIN_KO" ]; then
+	ko=$PHYSWIN_KO
+	loader=insmod
+	[ -r "$ko" ] || skip_all "PHYSWIN_KO=$ko not readable"
+else
+	ko=$(modinfo -n physwin 2>/dev/null)
+	if [ -z "$ko" ] || [ ! -r "$ko" ]; then
+		skip_all "physwin.ko is not installed (depmod) and PHYSWIN_KO is not set"
+	fi
+	loader=insmod
+	command -v modprobe >/dev/null && loader=modprobe
+fi
+
+# Save the running configuration, and get the module out of the way.
+saved=""
+if [ -d /sys/module/physwin ]; then
+	saved="base=$(cat $PARAMS/base) length=$(cat $PARAMS/length)"
+	c=$(cat $PARAMS/cache)
+	[ -n "$c" ] && saved="$saved cache=$c"
+	unload || skip_all "physwin is in use and cannot be unloaded"
+fi
+
+ktap_set_plan 18
+ktap_print_msg "region $(hex "$R") size $(hex "$RS"), loading with $loader"
+
+# Window 0 is always fine; the bad one is window 1, so that the log must
+# name it and window 0 must be undone when window 1 fails late.
+W0=$(hex "$R")
+W1=$(hex $((R + (1 << 20))))
+
+bad_load "no window given" EINVAL -
+bad_load "more lengths than bases" EINVAL - \
+	base="$W0" length=4K,4K
+bad_load "base not a number" EINVAL 1 \
+	base="$W0,${W1}zz" length=4K,4K
+bad_load "unaligned base" EINVAL 1 \
+	base="$W0,$(hex $((R + (1 << 20) + 0x800)))" length=4K,4K
+bad_load "unaligned length" EINVAL 1 \
+	base="$W0,$W1" length=4K,0x1800
+bad_load "length 0" EINVAL 1 \
+	base="$W0,$W1" length=4K,0
+bad_load "base + length wraps" EINVAL 1 \
+	base="$W0,0xfffffffffffff000" length=4K,8K
+
+bits=$(awk '/^address sizes/ { print $4; exit }' /proc/cpuinfo)
+if [ -n "$bits" ] && [ "$bits" -lt 63 ]; then
+	bad_load "beyond the physical address range" EINVAL 1 \
+		base="$W0,$(hex $((1 << bits)))" length=4K,4K
+else
+	ktap_print_msg "no physical address size in /proc/cpuinfo"
+	ktap_test_skip "beyond the physical address range"
+fi
+
+# A page well inside some System RAM range.
+ram=""
+# shellcheck disable=SC2013 # one range per line, no spaces
+for range in $(awk '/ : System RAM$/ { print $1 }' /proc/iomem); do
+	start=$(((0x${range%-*} + 0xfff) & ~0xfff))
+	end=$((0x${range#*-}))
+	if [ $((start + 0x2000 - 1)) -le "$end" ]; then
+		ram=$(hex $((start + 0x1000)))
+		break
+	fi
+done
+if [ -n "$ram" ]; then
+	bad_load "System RAM" EINVAL 1 base="$W0,$ram" length=4K,4K
+else
+	ktap_print_msg "no System RAM range in /proc/iomem"
+	ktap_test_skip "System RAM"
+fi
+
+bad_load "windows overlap" EBUSY 1 \
+	base="$W0,$(hex $((R + 0x1000)))" length=8K,4K
+
+busy=$(awk '/ : (IOAPIC|HPET) [0-9]+$/ { print $1; exit }' /proc/iomem)
+if [ -n "$busy" ]; then
+	ktap_print_msg "busy resource: $(grep -m1 "^ *$busy " /proc/iomem)"
+	bad_load "busy resource" EBUSY 1 \
+		base="$W0,$(hex $((0x${busy%-*} & ~0xfff)))" length=4K,4K
+else
+	ktap_print_msg "no IOAPIC or HPET in /proc/iomem"
+	ktap_test_skip "busy resource"
+fi
+
+bad_load "unknown cache mode" EINVAL 1 \
+	base="$W0,$W1" length=4K,4K cache=uc,foo
+
+nine=""
+for i in 0 1 2 3 4 5 6 7 8; do
+	nine="$nine${nine:+,}$(hex $((R + i * 0x1000)))"
+done
+bad_load "more than 8 windows" EINVAL - \
+	base="$nine" length=4K,4K,4K,4K,4K,4K,4K,4K,4K
+
+# Decimal base, suffixed length, default cache mode.
+desc="one window, decimal base, length=16M"
+good_load "$desc" base="$R" length=16M
+check_window 0 "$R" $((16 << 20)) uc
+[ -e /dev/physwin1 ] && problem "/dev/physwin1 exists"
+good_unload "$desc"
+
+desc="three windows uc,wc,wb"
+good_load "$desc" base="$W0,$(hex $((R + 0x400000))),$(hex $((R + 0x800000)))" \
+	length=4M,0x400000,4096K cache=uc,wc,wb
+check_window 0 "$R" 0x400000 uc
+check_window 1 $((R + 0x400000)) 0x400000 wc
+check_window 2 $((R + 0x800000)) 0x400000 wb
+good_unload "$desc"
+
+desc="fewer cache modes than windows"
+good_load "$desc" base="$W0,$W1" length=4K,8K cache=wc
+check_window 0 "$R" 0x1000 wc
+check_window 1 $((R + (1 << 20))) 0x2000 uc
+good_unload "$desc"
+
+desc="eight windows"
+eight=""
+for i in 0 1 2 3 4 5 6 7; do
+	eight="$eight${eight:+,}$(hex $((R + i * 0x10000)))"
+done
+good_load "$desc" base="$eight" length=64K,64K,64K,64K,64K,64K,64K,64K
+for i in 0 1 2 3 4 5 6 7; do
+	check_window $i $((R + i * 0x10000)) 0x10000 uc
+done
+good_unload "$desc"
+
+if [ -n "$saved" ]; then
+	unload
+	# shellcheck disable=SC2086 # the saved parameters, one per word
+	load $saved || problem "reload with $saved failed: $load_err"
+	result "restore: $saved"
+else
+	ktap_test_skip "restore: physwin was not loaded before"
+fi
+
+ktap_finished
