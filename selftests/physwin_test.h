@@ -29,6 +29,7 @@
 #define PW_MODULE_DIR	"/sys/module/physwin"
 #define PW_PARAM_DIR	PW_MODULE_DIR "/parameters"
 #define PW_PAT_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
+#define PW_2M		(2UL << 20)
 
 struct pw_window {
 	int index;
@@ -293,6 +294,69 @@ static inline int pw_wait(pid_t pid)
 	if (!WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* Read /sys/module/physwin/parameters/@name, without the newline. */
+static inline int pw_param_get(const char *name, char *buf, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PW_PARAM_DIR "/%s", name);
+	return pw_read_file(path, buf, len);
+}
+
+/* Write a runtime parameter; 0 or -errno (EINVAL for a refused value). */
+static inline int pw_param_set(const char *name, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PW_PARAM_DIR "/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : 0;
+}
+
+/*
+ * Map @len bytes of @fd at offset @off, shared and read-write, at a
+ * virtual address @skew bytes past a multiple of @align, so that tests
+ * control how the mapping lines up with fault-around blocks and huge
+ * entries. With @fd < 0, reserve such an address (PROT_NONE) instead.
+ */
+static inline void *pw_map_aligned(int fd, uint64_t off, size_t len,
+				   size_t align, size_t skew)
+{
+	size_t span = len + skew + align;
+	uintptr_t start, at;
+	void *area, *p;
+
+	area = mmap(NULL, span, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		return MAP_FAILED;
+	start = (uintptr_t)area;
+	at = ((start + align - 1) & ~(uintptr_t)(align - 1)) + skew;
+	if (fd < 0)
+		p = mmap((void *)at, len, PROT_NONE, MAP_PRIVATE |
+			 MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	else
+		p = mmap((void *)at, len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, fd, off);
+	if (p == MAP_FAILED) {
+		munmap(area, span);
+		return MAP_FAILED;
+	}
+	if (at > start)
+		munmap(area, at - start);
+	if (start + span > at + len)
+		munmap((void *)(at + len), start + span - at - len);
+	return p;
 }
 
 #endif /* PHYSWIN_TEST_H */

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * physwin: fault-around. An order-0 fault maps the aligned block of
+ * fault_around bytes around the address, clipped to the VMA, so that a
+ * sequential sweep of N pages takes N / (fault_around / page size) faults.
+ * The parameter can be changed at runtime and applies to the next fault.
+ *
+ * Huge entries are turned off here (where the kernel has them) so that the
+ * counts are those of fault-around alone; physwin_huge covers them.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "physwin_test.h"
+
+FIXTURE(around)
+{
+	struct pw_window win[PW_MAX_WINDOWS];
+	char saved_around[32];
+	char saved_huge[8];
+	size_t page;
+	int fd;
+};
+
+FIXTURE_SETUP(around)
+{
+	const char *why;
+
+	self->fd = -1;
+	why = pw_cannot_test(self->win, NULL);
+	if (why)
+		PW_SETUP_SKIP("%s", why);
+	if (pw_param_get("fault_around", self->saved_around,
+			 sizeof(self->saved_around)))
+		PW_SETUP_SKIP("this physwin has no fault_around parameter");
+	ASSERT_EQ(0, pw_param_get("huge", self->saved_huge,
+				  sizeof(self->saved_huge)));
+	ASSERT_EQ(0, pw_param_set("huge", "N"));
+	self->page = getpagesize();
+	if (self->win[0].size < PW_2M * 2)
+		PW_SETUP_SKIP("physwin0 is smaller than 4 MiB");
+	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(around)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->saved_around[0])
+		pw_param_set("fault_around", self->saved_around);
+	if (self->saved_huge[0])
+		pw_param_set("huge", self->saved_huge);
+}
+
+/* Read every page of [p, p + len) in order. */
+static void sweep(const char *p, size_t len, size_t page)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += page)
+		pw_rd(p + off);
+}
+
+/* A sequential sweep takes exactly one fault per fault-around block. */
+TEST_F(around, one_fault_per_block)
+{
+	static const struct {
+		const char *param;
+		size_t bytes;
+	} sizes[] = {
+		{ "4K", 4096 }, { "16K", 16384 }, { "64K", 65536 },
+		{ "256K", 262144 }, { "2M", PW_2M },
+	};
+	size_t len = PW_2M * 2;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		uint64_t before;
+		char *p;
+
+		ASSERT_EQ(0, pw_param_set("fault_around", sizes[i].param));
+		p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		before = pw_get(0, "faults");
+		sweep(p, len, self->page);
+		EXPECT_EQ(len / sizes[i].bytes, pw_get(0, "faults") - before)
+			TH_LOG("fault_around=%s", sizes[i].param);
+		ASSERT_EQ(0, munmap(p, len));
+	}
+}
+
+/*
+ * Blocks are aligned in the address space and clipped to the VMA: a
+ * mapping that starts one page past a block boundary and spans two
+ * blocks takes two faults, the first of which maps one page less.
+ */
+TEST_F(around, clipped_to_the_vma)
+{
+	size_t block = 65536, len = block;
+	uint64_t before;
+	char *p;
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "64K"));
+	p = pw_map_aligned(self->fd, 0, len, block, self->page);
+	ASSERT_NE(MAP_FAILED, p);
+	before = pw_get(0, "faults");
+	pw_rd(p);
+	EXPECT_EQ(1UL, pw_get(0, "faults") - before);
+	/* The rest of the first block came with the first fault... */
+	sweep(p, block - self->page, self->page);
+	EXPECT_EQ(1UL, pw_get(0, "faults") - before);
+	/* ...and the last page is in the next block. */
+	pw_rd(p + len - self->page);
+	EXPECT_EQ(2UL, pw_get(0, "faults") - before);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/* A block never maps past the end of the window. */
+TEST_F(around, clipped_to_the_window)
+{
+	size_t len = 4 * self->page;
+	uint64_t off = self->win[0].size - len;
+	char *p;
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "2M"));
+	p = pw_map_aligned(self->fd, off, len, PW_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	pw_wr(p + len - 8, 0x5a5a5a5a5a5a5a5aULL);
+	pw_mb();
+	EXPECT_EQ(0x5a5a5a5a5a5a5a5aULL, pw_rd(p + len - 8));
+	EXPECT_EQ(1, pw_maps_count(self->win[0].dev));
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/* A new value applies to the next fault, without remapping. */
+TEST_F(around, runtime_change)
+{
+	size_t len = PW_2M;
+	uint64_t before;
+	char *p;
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "4K"));
+	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+
+	before = pw_get(0, "faults");
+	sweep(p, 16 * self->page, self->page);
+	EXPECT_EQ(16UL, pw_get(0, "faults") - before);
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "1M"));
+	before = pw_get(0, "faults");
+	sweep(p + len / 2, len / 2, self->page);
+	EXPECT_EQ(1UL, pw_get(0, "faults") - before);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/* Values that are not a power of two from 4K to 2M are refused. */
+TEST_F(around, bad_values)
+{
+	static const char * const bad[] = {
+		"0", "1", "2048", "3K", "96K", "4M", "1G", "-64K", "64Q",
+		"abc", "\n", "0x", "99999999999999999999",
+	};
+	char now[32];
+	unsigned int i;
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "128K"));
+	ASSERT_EQ(0, pw_param_get("fault_around", now, sizeof(now)));
+	EXPECT_STREQ("131072", now);
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, pw_param_set("fault_around", bad[i]))
+			TH_LOG("fault_around=\"%s\" was accepted", bad[i]);
+		ASSERT_EQ(0, pw_param_get("fault_around", now, sizeof(now)));
+		EXPECT_STREQ("131072", now);
+	}
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "0x10000"));
+	ASSERT_EQ(0, pw_param_get("fault_around", now, sizeof(now)));
+	EXPECT_STREQ("65536", now);
+}
+
+TEST_HARNESS_MAIN
