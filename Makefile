@@ -8,6 +8,8 @@
 #                     on the newest installed 6.1 and 6.12 kernels
 #   make style        checkpatch --strict on the sources
 #   make sparse       sparse (C=2) and a W=1 build for KERNELRELEASE
+#   make bench        physwin against /dev/mem in QEMU on both kernels:
+#                     table, build/bench/results.json and plots
 #
 # The plain kbuild command works too, and is all that make wraps:
 #   make -C /lib/modules/$(uname -r)/build M=$PWD modules
@@ -34,8 +36,11 @@ check:
 demo:
 	scripts/demo
 
+bench:
+	scripts/bench
+
 clean:
 	-test -d '$(KERNELDIR)' && $(MAKE) -C '$(KERNELDIR)' M='$(CURDIR)' clean
 	rm -rf build
 
-.PHONY: all module sparse style check demo clean
+.PHONY: all module sparse style check demo bench clean

@@ -1,0 +1,746 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * physwin_bench: the guest half of "make bench". It times the same mmap
+ * workloads on a physwin window, which maps lazily from its fault handler,
+ * and on /dev/mem, which maps everything with remap_pfn_range() at mmap
+ * time, and prints one line per measurement for scripts/bench:
+ *
+ *	BENCH {"target":"physwin","config":"fa=64K huge=on",...}
+ *
+ * and INFO lines for the report. Usage:
+ *
+ *	physwin_bench -d DEVICE [-o OFFSET] [-p PHYS] [-l LENGTH] [-t NAME]
+ *		      [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS] [-a ALIGN]
+ *		      [-D PEER -O PEER_OFFSET] [-s] [-P] TEST...
+ *
+ *	-d  /dev/physwinN or /dev/mem
+ *	-o  mmap offset of the window in DEVICE: 0 for physwin, the physical
+ *	    address for /dev/mem (default 0)
+ *	-p  physical address of the window, to find its PAT memtype
+ *	    (default OFFSET)
+ *	-l  window length, K/M/G suffix allowed (default 1G)
+ *	-t  target name in the output (default physwin with -f, else devmem)
+ *	-c  configuration label and -m caching-mode label, copied to the
+ *	    output (defaults "-" and "wb")
+ *	-f  the window's sysfs "faults" attribute: faults are counted there;
+ *	    without it they are getrusage()'s minor faults
+ *	-r  runs per measurement; the median is reported (default 5)
+ *	-a  put every mapping at a virtual address aligned to ALIGN (by
+ *	    default mmap(NULL) lets the kernel, and physwin, choose)
+ *	-D  a peer to measure in turns with DEVICE, so that both see the same
+ *	    load on the host: /dev/mem with its window at PEER_OFFSET (-O);
+ *	    reported as target "devmem"
+ *	-s  open the devices with O_SYNC (/dev/mem then maps UC-, not WB)
+ *	-P  map every mapping of DEVICE with PHYSWIN_IOC_POPULATE before
+ *	    touching it
+ *
+ * Tests, run in the order given:
+ *
+ *	warm    write one word in every page of the window, so that QEMU has
+ *		backed all of it before anything is timed
+ *	pat     print the PAT memtype entries of the window while it is mapped
+ *	mmap    mmap + munmap, nothing touched: 4K, 2M, 64M, 1G
+ *	sweep   mmap, write one word in every page, munmap: 2M, 64M, 1G
+ *	sparse  mmap, write one word in 1% of the pages (the same pseudo-random
+ *		pages for every target), munmap: 64M, 1G
+ *	bw      sequential read and write bandwidth over 64M, everything
+ *		faulted in first
+ *	pmd     sweep and sparse over [2M, LENGTH): no 1 GiB entry fits there
+ *
+ * Build: cc -O2 -Wall -Wextra -I include/uapi -o physwin_bench physwin_bench.c
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/physwin.h>
+
+#define SZ_4K		(4ULL * 1024)
+#define SZ_1M		(1024ULL * 1024)
+#define SZ_2M		(2 * SZ_1M)
+#define SZ_64M		(64 * SZ_1M)
+#define SZ_1G		(1024 * SZ_1M)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define MAX_RUNS	64
+/*
+ * Operations measured in turns (physwin and its peer) take this many times
+ * as many runs, each this many times shorter: the host's load changes
+ * while we measure, and many short turns see the same load.
+ */
+#define TURNS_PER_RUN	3
+/*
+ * A pause after each turn, so that work the kernel defers after munmap
+ * (freeing page tables, for one) runs before the other target's turn
+ * instead of being billed to it: without it, physwin's mmap of 64M took
+ * 35 or 295 us depending on whether /dev/mem had just unmapped 64M.
+ */
+#define TURN_PAUSE_US	20000
+/* A timed run repeats the operation until it lasts at least this long. */
+#define RUN_SECONDS	0.1
+#define MAX_ITERS	100000
+/* The pages of the sparse test are the same for every target and run. */
+#define SPARSE_SEED	0x9e3779b97f4a7c15ULL
+#define SPARSE_PERCENT	1
+
+/* A device to map: a physwin window, or the same amount of /dev/mem. */
+struct target {
+	const char *name;
+	const char *dev;
+	uint64_t offset;	/* mmap offset of the window in dev */
+	const char *faults_path;
+	bool populate;
+	int fd;
+	int faults_fd;		/* -1: count getrusage()'s minor faults */
+};
+
+static struct target target = {
+	.faults_fd = -1,
+};
+
+static struct target peer = {
+	.name = "devmem",
+	.faults_fd = -1,
+};
+
+static struct {
+	const char *config;
+	const char *cache;
+	uint64_t phys;
+	uint64_t length;
+	uint64_t align;
+	unsigned int runs;
+	bool sync;
+	long page;
+} opt = {
+	.config = "-",
+	.cache = "wb",
+	.length = SZ_1G,
+	.runs = 5,
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "physwin_bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* A C number with an optional K, M or G suffix. */
+static uint64_t parse_size(const char *s)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		die("not a number: %s", s);
+	if (*end && strchr("KMG", *end)) {
+		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
+		end++;
+	}
+	if (*end || v > UINT64_MAX >> shift)
+		die("not a number: %s", s);
+	return v << shift;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/* The faults of @t so far: its sysfs counter, or our minor faults. */
+static uint64_t target_faults(const struct target *t)
+{
+	char buf[32];
+	ssize_t n;
+
+	if (t->faults_fd < 0)
+		return minor_faults();
+	n = pread(t->faults_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		die("cannot read %s: %s", t->faults_path, strerror(errno));
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 10);
+}
+
+/*
+ * Where a mapping of @len bytes aligned to opt.align can go: reserve room
+ * for it and the alignment, and give back what the mapping will not
+ * cover. The caller maps over the rest with MAP_FIXED.
+ */
+static char *aligned_hole(size_t len)
+{
+	size_t room = len + opt.align;
+	char *res, *p;
+
+	res = mmap(NULL, room, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (res == MAP_FAILED)
+		die("cannot reserve %zu bytes of address space: %s", room,
+		    strerror(errno));
+	p = (char *)(((uintptr_t)res + opt.align - 1) & ~(opt.align - 1));
+	if (p > res)
+		munmap(res, p - res);
+	if (p + len < res + room)
+		munmap(p + len, res + room - (p + len));
+	return p;
+}
+
+static char *map(const struct target *t, uint64_t off, size_t len)
+{
+	char *hint = opt.align ? aligned_hole(len) : NULL;
+	void *p;
+
+	p = mmap(hint, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | (hint ? MAP_FIXED : 0), t->fd, t->offset + off);
+	if (p == MAP_FAILED)
+		die("mmap of %zu bytes at offset 0x%llx of %s: %s", len,
+		    (unsigned long long)(t->offset + off), t->dev,
+		    strerror(errno));
+	if (t->populate) {
+		struct physwin_range range = {
+			.addr = (uintptr_t)p,
+			.len = len,
+		};
+
+		if (ioctl(t->fd, PHYSWIN_IOC_POPULATE, &range))
+			die("PHYSWIN_IOC_POPULATE: %s", strerror(errno));
+	}
+	return p;
+}
+
+static void unmap(char *p, size_t len)
+{
+	if (munmap(p, len))
+		die("munmap: %s", strerror(errno));
+}
+
+static void touch(char *p, size_t off)
+{
+	*(volatile uint64_t *)(p + off) = off;
+}
+
+/* One operation to time: what it does, and to which part of which window. */
+struct op {
+	void (*fn)(const struct op *op);
+	const struct target *t;
+	uint64_t off;
+	size_t len;
+	const size_t *pages;	/* sparse: page indices to touch */
+	size_t npages;
+	char *mem;		/* bw: a mapping that stays */
+};
+
+static void op_mmap(const struct op *op)
+{
+	unmap(map(op->t, op->off, op->len), op->len);
+}
+
+static void op_sweep(const struct op *op)
+{
+	char *p = map(op->t, op->off, op->len);
+	size_t off;
+
+	for (off = 0; off < op->len; off += opt.page)
+		touch(p, off);
+	unmap(p, op->len);
+}
+
+static void op_sparse(const struct op *op)
+{
+	char *p = map(op->t, op->off, op->len);
+	size_t i;
+
+	for (i = 0; i < op->npages; i++)
+		touch(p, op->pages[i] * opt.page);
+	unmap(p, op->len);
+}
+
+/* Keeps the compiler from dropping the reads. */
+static volatile uint64_t read_sink;
+
+static void op_read(const struct op *op)
+{
+	const uint64_t *w = (const uint64_t *)op->mem;
+	size_t i, n = op->len / sizeof(*w);
+	uint64_t sum = 0;
+
+	for (i = 0; i < n; i++)
+		sum += w[i];
+	read_sink = sum;
+}
+
+static void op_write(const struct op *op)
+{
+	uint64_t *w = (uint64_t *)op->mem;
+	size_t i, n = op->len / sizeof(*w);
+
+	/* Not a constant, so that the loop does not become a memset(). */
+	for (i = 0; i < n; i++)
+		w[i] = i;
+}
+
+static double time_ops(const struct op *op, unsigned long iters)
+{
+	unsigned long i;
+	double t = now();
+
+	for (i = 0; i < iters; i++)
+		op->fn(op);
+	return now() - t;
+}
+
+/*
+ * How many iterations make a run last @seconds. The untimed rounds this
+ * takes also warm up page tables and caches.
+ */
+static unsigned long calibrate(const struct op *op, double seconds)
+{
+	unsigned long iters = 1;
+	double t;
+
+	for (;;) {
+		t = time_ops(op, iters);
+		if (t >= seconds / 4 || iters >= MAX_ITERS)
+			break;
+		iters *= 2;
+	}
+	if (t < seconds)
+		iters = iters * seconds / t + 1;
+	return iters < MAX_ITERS ? iters : MAX_ITERS;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+enum unit { UNIT_US, UNIT_MS, UNIT_MBS };
+
+static const char * const unit_names[] = {
+	[UNIT_US] = "us",
+	[UNIT_MS] = "ms",
+	[UNIT_MBS] = "MB/s",
+};
+
+/* Seconds per operation on @len bytes, in @unit. */
+static double in_unit(double seconds, enum unit unit, size_t len)
+{
+	switch (unit) {
+	case UNIT_US:
+		return seconds * 1e6;
+	case UNIT_MS:
+		return seconds * 1e3;
+	case UNIT_MBS:
+		return len / seconds / 1e6;
+	}
+	return 0;
+}
+
+/* What the timed runs of one operation gave. */
+struct sample {
+	double secs[MAX_RUNS * TURNS_PER_RUN];	/* per operation, per run */
+	unsigned int runs;
+	unsigned long iters;
+	uint64_t faults;	/* over all runs */
+	uint64_t minflt;
+};
+
+static void report(const char *metric, const struct op *op,
+		   const struct sample *s, enum unit unit)
+{
+	double sorted[ARRAY_SIZE(s->secs)], median;
+	uint64_t ops = (uint64_t)s->runs * s->iters;
+	unsigned int r, n = s->runs;
+
+	memcpy(sorted, s->secs, sizeof(sorted[0]) * n);
+	qsort(sorted, n, sizeof(sorted[0]), cmp_double);
+	median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+
+	printf("BENCH {\"target\":\"%s\",\"config\":\"%s\",\"cache\":\"%s\"",
+	       op->t->name, opt.config, opt.cache);
+	printf(",\"metric\":\"%s\",\"size\":%zu,\"offset\":%llu", metric,
+	       op->len, (unsigned long long)op->off);
+	printf(",\"unit\":\"%s\",\"value\":%.6g,\"runs\":%u,\"iters\":%lu",
+	       unit_names[unit], in_unit(median, unit, op->len), n, s->iters);
+	printf(",\"faults\":%.6g,\"minflt\":%.6g,\"samples\":[",
+	       (double)s->faults / ops, (double)s->minflt / ops);
+	for (r = 0; r < n; r++)
+		printf("%s%.6g", r ? "," : "",
+		       in_unit(s->secs[r], unit, op->len));
+	printf("]}\n");
+	fflush(stdout);
+}
+
+/*
+ * Time each of the @n operations in @ops over opt.runs runs and report
+ * each. Several operations take turns, TURNS_PER_RUN shorter ones per run.
+ * Faults are counted over the timed runs only and reported per operation.
+ */
+static void measure(const char *metric, const struct op *ops, unsigned int n,
+		    enum unit unit)
+{
+	static struct sample s[2];
+	unsigned int turns = n > 1 ? TURNS_PER_RUN : 1;
+	unsigned int i, r, runs = opt.runs * turns;
+
+	if (n > ARRAY_SIZE(s))
+		die("more operations than samples");
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < n; i++) {
+		s[i].runs = runs;
+		s[i].iters = calibrate(&ops[i], RUN_SECONDS / turns);
+	}
+	for (r = 0; r < runs; r++) {
+		for (i = 0; i < n; i++) {
+			uint64_t faults = target_faults(ops[i].t);
+			uint64_t minflt = minor_faults();
+
+			s[i].secs[r] = time_ops(&ops[i], s[i].iters) /
+				       s[i].iters;
+			s[i].faults += target_faults(ops[i].t) - faults;
+			s[i].minflt += minor_faults() - minflt;
+			if (n > 1)
+				usleep(TURN_PAUSE_US);
+		}
+	}
+	for (i = 0; i < n; i++)
+		report(metric, &ops[i], &s[i], unit);
+}
+
+/* Time @op, and the same on the peer in turns with it if there is one. */
+static void measure_both(const char *metric, const struct op *op,
+			 enum unit unit)
+{
+	struct op ops[2] = { *op, *op };
+
+	ops[1].t = &peer;
+	measure(metric, ops, peer.dev ? 2 : 1, unit);
+}
+
+static uint64_t xorshift64(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* SPARSE_PERCENT of the @total pages, distinct, in pseudo-random order. */
+static size_t *sparse_pages(size_t total, size_t *count)
+{
+	size_t n = total * SPARSE_PERCENT / 100, i = 0;
+	uint8_t *taken = calloc(total, 1);
+	size_t *pages = calloc(n ? n : 1, sizeof(*pages));
+	uint64_t seed = SPARSE_SEED;
+
+	if (!taken || !pages)
+		die("out of memory");
+	while (i < n) {
+		size_t pg = xorshift64(&seed) % total;
+
+		if (!taken[pg]) {
+			taken[pg] = 1;
+			pages[i++] = pg;
+		}
+	}
+	free(taken);
+	*count = n;
+	return pages;
+}
+
+static bool fits(uint64_t off, uint64_t len)
+{
+	return off < opt.length && len <= opt.length - off;
+}
+
+static void test_warm(void)
+{
+	char *p = map(&target, 0, opt.length);
+	size_t off;
+
+	for (off = 0; off < opt.length; off += opt.page)
+		touch(p, off);
+	unmap(p, opt.length);
+	printf("INFO %s: wrote every page of [mem 0x%llx-0x%llx]\n",
+	       target.name, (unsigned long long)opt.phys,
+	       (unsigned long long)(opt.phys + opt.length - 1));
+}
+
+/* The PAT entries that overlap the window, read while it is mapped. */
+static void test_pat(void)
+{
+	static const char list[] = "/sys/kernel/debug/x86/pat_memtype_list";
+	unsigned long long start, end;
+	char line[256], type[64];
+	char *p = map(&target, 0, opt.length);
+	int found = 0;
+	FILE *f;
+
+	f = fopen(list, "r");
+	if (!f) {
+		printf("INFO %s cache=%s: cannot read %s: %s\n", target.name,
+		       opt.cache, list, strerror(errno));
+		unmap(p, opt.length);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63[^\n]", &start,
+			   &end, type) != 3)
+			continue;
+		if (end <= opt.phys || start >= opt.phys + opt.length)
+			continue;
+		printf("INFO %s cache=%s: PAT memtype [mem 0x%llx-0x%llx] %s\n",
+		       target.name, opt.cache, start, end, type);
+		found++;
+	}
+	if (!found)
+		printf("INFO %s cache=%s: no PAT memtype entry for the window\n",
+		       target.name, opt.cache);
+	fclose(f);
+	unmap(p, opt.length);
+}
+
+static void test_mmap(void)
+{
+	static const uint64_t sizes[] = { SZ_4K, SZ_2M, SZ_64M, SZ_1G };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct op op = { .fn = op_mmap, .t = &target, .len = sizes[i] };
+
+		if (fits(0, sizes[i]))
+			measure_both("mmap", &op, UNIT_US);
+	}
+}
+
+static void sweep(uint64_t off, size_t len)
+{
+	struct op op = { .fn = op_sweep, .t = &target, .off = off, .len = len };
+
+	measure_both("sweep", &op, UNIT_MS);
+}
+
+static void sparse(uint64_t off, size_t len)
+{
+	struct op op = { .fn = op_sparse, .t = &target, .off = off, .len = len };
+	size_t *pages = sparse_pages(len / opt.page, &op.npages);
+
+	op.pages = pages;
+	measure_both("sparse", &op, UNIT_MS);
+	free(pages);
+}
+
+static void test_sweep(void)
+{
+	static const uint64_t sizes[] = { SZ_2M, SZ_64M, SZ_1G };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		if (fits(0, sizes[i]))
+			sweep(0, sizes[i]);
+}
+
+static void test_sparse(void)
+{
+	static const uint64_t sizes[] = { SZ_64M, SZ_1G };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		if (fits(0, sizes[i]))
+			sparse(0, sizes[i]);
+}
+
+static void test_bw(void)
+{
+	struct op ops[2] = {
+		{ .t = &target, .len = SZ_64M },
+		{ .t = &peer, .len = SZ_64M },
+	};
+	unsigned int i, n = peer.dev ? 2 : 1;
+	size_t off;
+
+	if (!fits(0, SZ_64M))
+		return;
+	for (i = 0; i < n; i++) {
+		ops[i].mem = map(ops[i].t, 0, ops[i].len);
+		for (off = 0; off < ops[i].len; off += opt.page)
+			touch(ops[i].mem, off);
+	}
+	for (i = 0; i < n; i++)
+		ops[i].fn = op_read;
+	measure("bw_read", ops, n, UNIT_MBS);
+	for (i = 0; i < n; i++)
+		ops[i].fn = op_write;
+	measure("bw_write", ops, n, UNIT_MBS);
+	for (i = 0; i < n; i++)
+		unmap(ops[i].mem, ops[i].len);
+}
+
+/* From 2 MiB to the end: PMD-aligned, but no 1 GiB block fits. */
+static void test_pmd(void)
+{
+	if (opt.length <= SZ_2M)
+		return;
+	sweep(SZ_2M, opt.length - SZ_2M);
+	sparse(SZ_2M, opt.length - SZ_2M);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "warm", test_warm },
+	{ "pat", test_pat },
+	{ "mmap", test_mmap },
+	{ "sweep", test_sweep },
+	{ "sparse", test_sparse },
+	{ "bw", test_bw },
+	{ "pmd", test_pmd },
+};
+
+static void bad_usage(void)
+{
+	fprintf(stderr,
+		"usage: physwin_bench -d DEVICE [-o OFFSET] [-p PHYS] [-l LENGTH] [-t NAME]\n"
+		"                     [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS] [-a ALIGN]\n"
+		"                     [-D PEER -O PEER_OFFSET] [-s] [-P] TEST...\n"
+		"tests: warm pat mmap sweep sparse bw pmd\n");
+	exit(2);
+}
+
+/* The labels end up in JSON strings: keep them free of quoting. */
+static const char *label(const char *s)
+{
+	if (strpbrk(s, "\"\\\n"))
+		die("labels cannot hold quotes, backslashes or newlines: %s", s);
+	return s;
+}
+
+static void open_target(struct target *t)
+{
+	t->fd = open(t->dev, O_RDWR | (opt.sync ? O_SYNC : 0));
+	if (t->fd < 0)
+		die("cannot open %s: %s", t->dev, strerror(errno));
+	if (t->faults_path) {
+		t->faults_fd = open(t->faults_path, O_RDONLY);
+		if (t->faults_fd < 0)
+			die("cannot open %s: %s", t->faults_path,
+			    strerror(errno));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	bool phys_set = false;
+	unsigned int i;
+	int c;
+
+	while ((c = getopt(argc, argv, "d:o:p:l:t:c:m:f:r:a:D:O:sP")) != -1) {
+		switch (c) {
+		case 'd':
+			target.dev = optarg;
+			break;
+		case 'o':
+			target.offset = parse_size(optarg);
+			break;
+		case 'p':
+			opt.phys = parse_size(optarg);
+			phys_set = true;
+			break;
+		case 'l':
+			opt.length = parse_size(optarg);
+			break;
+		case 't':
+			target.name = label(optarg);
+			break;
+		case 'c':
+			opt.config = label(optarg);
+			break;
+		case 'm':
+			opt.cache = label(optarg);
+			break;
+		case 'f':
+			target.faults_path = optarg;
+			break;
+		case 'r':
+			opt.runs = parse_size(optarg);
+			break;
+		case 'a':
+			opt.align = parse_size(optarg);
+			break;
+		case 'D':
+			peer.dev = optarg;
+			break;
+		case 'O':
+			peer.offset = parse_size(optarg);
+			break;
+		case 's':
+			opt.sync = true;
+			break;
+		case 'P':
+			target.populate = true;
+			break;
+		default:
+			bad_usage();
+		}
+	}
+	if (!target.dev || optind == argc)
+		bad_usage();
+	if (!opt.runs || opt.runs > MAX_RUNS)
+		die("runs must be 1 to %d", MAX_RUNS);
+	if (opt.align & (opt.align - 1))
+		die("the alignment must be a power of two");
+	if (!phys_set)
+		opt.phys = target.offset;
+	if (!target.name)
+		target.name = target.faults_path ? "physwin" : "devmem";
+	opt.page = sysconf(_SC_PAGESIZE);
+
+	open_target(&target);
+	if (peer.dev)
+		open_target(&peer);
+
+	for (; optind < argc; optind++) {
+		for (i = 0; i < ARRAY_SIZE(tests); i++)
+			if (!strcmp(argv[optind], tests[i].name))
+				break;
+		if (i == ARRAY_SIZE(tests))
+			bad_usage();
+		tests[i].fn();
+	}
+	return 0;
+}
