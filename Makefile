@@ -17,6 +17,9 @@
 #                     for "dkms add/build/install physwin/VERSION"
 #   make check-packaging  make install, DKMS, modprobe.d, modules-load.d and
 #                     the udev rule, verified in QEMU on both kernels
+#   make kselftest-trees  the kselftests run from a kselftest install tree
+#                     and from inside Debian's 6.12 kernel tree, in QEMU
+#   make coccicheck   the kernel's Coccinelle scripts over the driver
 #
 # The plain kbuild command works too, and is all that make wraps:
 #   make -C /lib/modules/$(uname -r)/build M=$PWD modules
@@ -141,6 +144,12 @@ version:
 check-packaging:
 	scripts/check-packaging
 
+kselftest-trees:
+	scripts/check-kselftest-trees
+
+coccicheck:
+	scripts/coccicheck
+
 .PHONY: all module sparse style check demo clean install modules_install \
 	headers_install docs_install uninstall dkms-install dkms-uninstall \
-	version check-packaging
+	version check-packaging kselftest-trees coccicheck
