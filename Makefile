@@ -10,12 +10,36 @@
 #   make sparse       sparse (C=2) and a W=1 build for KERNELRELEASE
 #   make bench        physwin against /dev/mem in QEMU on both kernels:
 #                     table, build/bench/results.json and plots
+#   make install      physwin.ko into /lib/modules/KVER/updates (then depmod),
+#                     <linux/physwin.h> and the documentation; make uninstall
+#                     removes exactly that. KVER (or KERNELRELEASE) picks the
+#                     kernel, DESTDIR stages everything elsewhere,
+#                     INSTALL_MOD_PATH the module tree alone
+#   make dkms-install the sources and dkms.conf into /usr/src/physwin-VERSION,
+#                     for "dkms add/build/install physwin/VERSION"
+#   make check-packaging  make install, DKMS, modprobe.d, modules-load.d and
+#                     the udev rule, verified in QEMU on both kernels
+#   make kselftest-trees  the kselftests run from a kselftest install tree
+#                     and from inside Debian's 6.12 kernel tree, in QEMU
+#   make coccicheck   the kernel's Coccinelle scripts over the driver
 #
 # The plain kbuild command works too, and is all that make wraps:
 #   make -C /lib/modules/$(uname -r)/build M=$PWD modules
 
-KERNELRELEASE ?= $(shell uname -r)
+KVER ?= $(shell uname -r)
+KERNELRELEASE ?= $(KVER)
 KERNELDIR ?= /lib/modules/$(KERNELRELEASE)/build
+PREFIX ?= /usr
+DESTDIR ?=
+INSTALL_MOD_PATH ?= $(DESTDIR)
+INSTALL_MOD_DIR ?= updates
+INCLUDEDIR ?= $(PREFIX)/include
+DOCDIR ?= $(PREFIX)/share/doc/physwin
+DEPMOD ?= depmod
+
+# driver/version.h is the one place the version lives.
+PHYSWIN_VERSION := $(shell sed -n 's/.*define PHYSWIN_VERSION "\(.*\)".*/\1/p' driver/version.h)
+DKMSDIR ?= $(PREFIX)/src/physwin-$(PHYSWIN_VERSION)
 
 all: module
 
@@ -43,4 +67,94 @@ clean:
 	-test -d '$(KERNELDIR)' && $(MAKE) -C '$(KERNELDIR)' M='$(CURDIR)' clean
 	rm -rf build
 
-.PHONY: all module sparse style check demo bench clean
+MODDIR = $(INSTALL_MOD_PATH)/lib/modules/$(KERNELRELEASE)
+DOCS := README.md Documentation/physwin.rst \
+	Documentation/ABI/testing/sysfs-class-misc-physwin
+EXAMPLES := examples/physwin-demo.c examples/modprobe.d/physwin.conf \
+	examples/modules-load.d/physwin.conf examples/udev/99-physwin.rules
+
+# Debian's headers have no System.map, so kbuild's modules_install skips
+# depmod; run it here, as WireGuard does. A staging root is only depmod'ed
+# when it holds a module tree of its own: otherwise the package's
+# postinst, or dkms, runs depmod where the module really lands.
+define physwin_depmod
+	@if [ -z '$(INSTALL_MOD_PATH)' ]; then \
+		echo '$(DEPMOD) -a $(KERNELRELEASE)'; \
+		$(DEPMOD) -a '$(KERNELRELEASE)'; \
+	elif [ -e '$(MODDIR)/modules.order' ]; then \
+		echo '$(DEPMOD) -b $(INSTALL_MOD_PATH) -a $(KERNELRELEASE)'; \
+		$(DEPMOD) -b '$(INSTALL_MOD_PATH)' -a '$(KERNELRELEASE)'; \
+	else \
+		echo 'Skipping depmod: $(MODDIR) is not a module tree; run depmod -a $(KERNELRELEASE) where the module is installed.'; \
+	fi
+endef
+
+# kbuild signs with the kernel's own key (certs/signing_key.x509 and its
+# private key); distribution headers ship neither, and the attempt only
+# prints SSL errors. Under Secure Boot use DKMS: it signs with the MOK key.
+physwin_nosign = $(if $(wildcard $(KERNELDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
+
+install: modules_install headers_install docs_install
+
+# kbuild runs in KERNELDIR: a relative staging path must be made absolute.
+modules_install: module
+	$(MAKE) -C '$(KERNELDIR)' M='$(CURDIR)' \
+		INSTALL_MOD_PATH='$(abspath $(INSTALL_MOD_PATH))' \
+		INSTALL_MOD_DIR='$(INSTALL_MOD_DIR)' $(physwin_nosign) modules_install
+	$(physwin_depmod)
+
+# Like the kernel's headers_install: userspace sees _LINUX_PHYSWIN_H.
+headers_install:
+	install -d '$(DESTDIR)$(INCLUDEDIR)/linux'
+	sed -E 's@#(ifndef|define|endif[[:space:]]*/[*])[[:space:]]*_UAPI@#\1 @' \
+		include/uapi/linux/physwin.h >'$(DESTDIR)$(INCLUDEDIR)/linux/physwin.h'
+	chmod 0644 '$(DESTDIR)$(INCLUDEDIR)/linux/physwin.h'
+
+docs_install:
+	install -d '$(DESTDIR)$(DOCDIR)/examples/modprobe.d' \
+		'$(DESTDIR)$(DOCDIR)/examples/modules-load.d' \
+		'$(DESTDIR)$(DOCDIR)/examples/udev'
+	install -m 0644 $(DOCS) '$(DESTDIR)$(DOCDIR)/'
+	$(foreach f,$(EXAMPLES),install -m 0644 $(f) '$(DESTDIR)$(DOCDIR)/$(f)' &&) true
+
+# Whatever modules_install wrote: kbuild compresses when the kernel's
+# modules are compressed (6.12: .ko.xz).
+uninstall:
+	rm -f '$(MODDIR)/$(INSTALL_MOD_DIR)/physwin.ko' \
+		'$(MODDIR)/$(INSTALL_MOD_DIR)/physwin.ko.xz' \
+		'$(MODDIR)/$(INSTALL_MOD_DIR)/physwin.ko.gz' \
+		'$(MODDIR)/$(INSTALL_MOD_DIR)/physwin.ko.zst'
+	rmdir --ignore-fail-on-non-empty '$(MODDIR)/$(INSTALL_MOD_DIR)' 2>/dev/null || true
+	$(physwin_depmod)
+	rm -f '$(DESTDIR)$(INCLUDEDIR)/linux/physwin.h'
+	rm -rf '$(DESTDIR)$(DOCDIR)'
+
+# What DKMS builds from: its default "make -C <kdir> M=<dir>" reads Kbuild,
+# so no Makefile is needed there.
+DKMS_SOURCES := Kbuild $(wildcard driver/*.[ch] include/uapi/linux/*.h)
+
+dkms-install: dkms.conf $(DKMS_SOURCES)
+	@test -n '$(PHYSWIN_VERSION)' || { echo 'No PHYSWIN_VERSION in driver/version.h' >&2; exit 1; }
+	$(foreach f,$(DKMS_SOURCES),install -m 0644 -D $(f) '$(DESTDIR)$(DKMSDIR)/$(f)' &&) true
+	sed 's/@PHYSWIN_VERSION@/$(PHYSWIN_VERSION)/' dkms.conf >'$(DESTDIR)$(DKMSDIR)/dkms.conf'
+	chmod 0644 '$(DESTDIR)$(DKMSDIR)/dkms.conf'
+
+# Run "dkms remove physwin/$(PHYSWIN_VERSION) --all" first.
+dkms-uninstall:
+	rm -rf '$(DESTDIR)$(DKMSDIR)'
+
+version:
+	@echo '$(PHYSWIN_VERSION)'
+
+check-packaging:
+	scripts/check-packaging
+
+kselftest-trees:
+	scripts/check-kselftest-trees
+
+coccicheck:
+	scripts/coccicheck
+
+.PHONY: all module sparse style check demo clean install modules_install \
+	headers_install docs_install uninstall dkms-install dkms-uninstall \
+	version check-packaging kselftest-trees coccicheck bench

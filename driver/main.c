@@ -27,6 +27,7 @@
 #include <uapi/linux/physwin.h>
 
 #include "physwin.h"
+#include "version.h"
 
 static char *physwin_base_param[PHYSWIN_MAX_WINDOWS];
 static unsigned int physwin_nr_base;
@@ -472,6 +473,7 @@ static int physwin_create(unsigned int index, const struct physwin_spec *s,
 		return -ENOMEM;
 
 	snprintf(pw->name, sizeof(pw->name), "physwin%u", index);
+	pw->index = index;
 	pw->base = s->base;
 	pw->size = s->size;
 	pw->cache = s->cache;
@@ -574,4 +576,6 @@ static void __exit physwin_exit(void)
 module_exit(physwin_exit);
 
 MODULE_DESCRIPTION("Lazily faulted mmap of physical memory windows");
+MODULE_AUTHOR("The physwin developers");
+MODULE_VERSION(PHYSWIN_VERSION);
 MODULE_LICENSE("GPL");

@@ -25,6 +25,9 @@
 #include "compat.h"
 #include "physwin.h"
 
+#define CREATE_TRACE_POINTS
+#include "physwin_trace.h"
+
 /* Bytes mapped per order-0 fault: the aligned block around the address. */
 static unsigned long physwin_fault_around = SZ_64K;
 
@@ -185,6 +188,19 @@ static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
 	       min(block + around, vma->vm_end);
 }
 
+/* Count and trace what one call of a fault handler did. */
+static vm_fault_t physwin_fault_done(struct vm_fault *vmf, unsigned int order,
+				     unsigned long pages, vm_fault_t ret)
+{
+	struct physwin *pw = physwin_from_vma(vmf->vma);
+
+	if (pages)
+		this_cpu_inc(*pw->faults);
+	trace_physwin_fault(pw->index, vmf->address, vmf->pgoff, order, pages,
+			    ret);
+	return ret;
+}
+
 /*
  * Map the faulting page, then the rest of its fault-around block. Only the
  * faulting page's result matters: a neighbour that cannot be mapped now
@@ -194,18 +210,16 @@ static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
 static vm_fault_t physwin_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct physwin *pw = physwin_from_vma(vma);
 	unsigned long pfn = physwin_pfn(vma, vmf->address);
-	unsigned long addr, start, end;
+	unsigned long addr, start, end, pages = 1;
 	vm_fault_t ret;
 
 	if (!pfn)
-		return VM_FAULT_SIGBUS;
+		return physwin_fault_done(vmf, 0, 0, VM_FAULT_SIGBUS);
 
 	ret = vmf_insert_pfn(vma, vmf->address, pfn);
 	if (ret & VM_FAULT_ERROR)
-		return ret;
-	this_cpu_inc(*pw->faults);
+		return physwin_fault_done(vmf, 0, 0, ret);
 
 	physwin_around(vma, vmf->address, &start, &end);
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
@@ -214,8 +228,9 @@ static vm_fault_t physwin_fault(struct vm_fault *vmf)
 		pfn = physwin_pfn(vma, addr);
 		if (!pfn || vmf_insert_pfn(vma, addr, pfn) & VM_FAULT_ERROR)
 			break;
+		pages++;
 	}
-	return ret;
+	return physwin_fault_done(vmf, 0, pages, ret);
 }
 
 #ifdef PHYSWIN_HUGE
@@ -229,7 +244,7 @@ static vm_fault_t physwin_huge_fault(struct vm_fault *vmf, unsigned int order)
 	if (!order)
 		return physwin_fault(vmf);
 	if (!physwin_huge_fits(vma, vmf->address, order))
-		return VM_FAULT_FALLBACK;
+		return physwin_fault_done(vmf, order, 0, VM_FAULT_FALLBACK);
 
 	start = ALIGN_DOWN(vmf->address, PAGE_SIZE << order);
 	pfn = __pfn_to_pfn_t(physwin_pfn(vma, start), PFN_DEV);
@@ -240,23 +255,20 @@ static vm_fault_t physwin_huge_fault(struct vm_fault *vmf, unsigned int order)
 	 * permissions from vm_page_prot, and an entry a racing fault put in
 	 * first is left alone instead of warned about.
 	 */
+	ret = VM_FAULT_FALLBACK;
 	switch (order) {
 	case PMD_ORDER:
-		if (!pmd_none(vmf->orig_pmd))
-			return VM_FAULT_FALLBACK;
-		ret = vmf_insert_pfn_pmd(vmf, pfn, false);
+		if (pmd_none(vmf->orig_pmd))
+			ret = vmf_insert_pfn_pmd(vmf, pfn, false);
 		break;
 	case PUD_ORDER:
-		if (!pud_none(pudp_get(vmf->pud)))
-			return VM_FAULT_FALLBACK;
-		ret = vmf_insert_pfn_pud(vmf, pfn, false);
+		if (pud_none(pudp_get(vmf->pud)))
+			ret = vmf_insert_pfn_pud(vmf, pfn, false);
 		break;
-	default:
-		return VM_FAULT_FALLBACK;
 	}
-	if (!(ret & VM_FAULT_ERROR))
-		this_cpu_inc(*physwin_from_vma(vma)->faults);
-	return ret;
+	return physwin_fault_done(vmf, order,
+				  ret & (VM_FAULT_ERROR | VM_FAULT_FALLBACK) ?
+				  0 : 1UL << order, ret);
 }
 #endif
 

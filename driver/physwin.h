@@ -31,6 +31,7 @@ enum physwin_cache {
  * struct physwin - one physical memory window and its device node
  * @misc: the /dev/physwinN device; its sysfs directory holds the attributes
  * @name: "physwinN", used for the device, the resource claim and messages
+ * @index: N
  * @base: physical start address, page aligned
  * @size: length in bytes, page aligned and non-zero
  * @cache: caching mode of every mapping of the window
@@ -48,6 +49,7 @@ enum physwin_cache {
 struct physwin {
 	struct miscdevice misc;
 	char name[16];
+	unsigned int index;
 	phys_addr_t base;
 	u64 size;
 	enum physwin_cache cache;

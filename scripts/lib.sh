@@ -106,22 +106,28 @@ physwin_kernel_tools() {
 	local top=linux-source-$PHYSWIN_TOOLS_LINE
 	local dir=build/$top version
 
+	local files=(
+		scripts/checkpatch.pl scripts/spelling.txt
+		scripts/const_structs.checkpatch
+		tools/testing/selftests/lib.mk
+		tools/testing/selftests/kselftest_harness.h
+		tools/testing/selftests/kselftest.h
+		tools/testing/selftests/kselftest
+		tools/testing/selftests/run_kselftest.sh
+	)
+	local key
+
 	version=$(dpkg-query -W -f '${Version}' "$top" 2>/dev/null) ||
 		die "$top is not installed; run scripts/deps"
-	if [ "$(cat "$dir/.version" 2>/dev/null)" != "$version" ]; then
+	# Keyed by what is extracted too, so that a longer list re-extracts.
+	key=$({ echo "$version"; printf '%s\n' "${files[@]}"; } | sha256sum)
+	if [ "$(cat "$dir/.key" 2>/dev/null)" != "$key" ]; then
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		tar -xf "$tarball" -C "$dir" --strip-components=1 \
-			"$top/scripts/checkpatch.pl" \
-			"$top/scripts/spelling.txt" \
-			"$top/scripts/const_structs.checkpatch" \
-			"$top/tools/testing/selftests/lib.mk" \
-			"$top/tools/testing/selftests/kselftest_harness.h" \
-			"$top/tools/testing/selftests/kselftest.h" \
-			"$top/tools/testing/selftests/kselftest" \
-			"$top/tools/testing/selftests/run_kselftest.sh" ||
+			"${files[@]/#/$top/}" ||
 			die "cannot extract tools from $tarball"
-		printf '%s\n' "$version" >"$dir/.version"
+		printf '%s\n' "$key" >"$dir/.key"
 	fi
 	printf '%s\n' "$PWD/$dir"
 }
@@ -144,18 +150,13 @@ physwin_build_module() {
 
 # physwin_build_selftests TOOLS: build the kselftests with the harness in
 # TOOLS (from physwin_kernel_tools) and install them as a kselftest tree in
-# build/ksft, the layout run_kselftest.sh expects.
+# build/ksft, the layout run_kselftest.sh expects: selftests/Makefile does
+# out of tree what the kernel's top-level selftests Makefile does in one.
 physwin_build_selftests() {
-	local ksft=$1/tools/testing/selftests out=$PWD/build/ksft
-	local col=drivers/physwin
+	local ksft=$1/tools/testing/selftests
 
-	rm -rf "$out" build/selftests
-	mkdir -p "$out" build/selftests
-	make -C selftests KSFT_DIR="$ksft" OUTPUT="$PWD/build/selftests" &&
+	rm -rf build/ksft build/selftests
+	mkdir -p build/selftests
 	make -C selftests KSFT_DIR="$ksft" OUTPUT="$PWD/build/selftests" \
-		INSTALL_PATH="$out/$col" install &&
-	cp -r "$ksft/run_kselftest.sh" "$ksft/kselftest" "$out/" &&
-	make -s --no-print-directory -C selftests KSFT_DIR="$ksft" \
-		OUTPUT="$PWD/build/selftests" COLLECTION="$col" emit_tests \
-		>"$out/kselftest-list.txt"
+		install INSTALL_PATH="$PWD/build/ksft"
 }
