@@ -23,6 +23,19 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+/* mm_get_unmapped_area() replaced the mm's get_unmapped_area hook (6.10). */
+#ifndef PHYSWIN_HAVE_MM_GET_UNMAPPED_AREA
+static inline unsigned long mm_get_unmapped_area(struct mm_struct *mm,
+						 struct file *file,
+						 unsigned long addr,
+						 unsigned long len,
+						 unsigned long pgoff,
+						 unsigned long flags)
+{
+	return mm->get_unmapped_area(file, addr, len, pgoff, flags);
+}
+#endif
+
 /* 1 GiB pages need CPU support that x86-64 does not guarantee. */
 static inline bool physwin_cpu_has_pud_pages(void)
 {

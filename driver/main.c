@@ -365,9 +365,7 @@ static const struct file_operations physwin_fops = {
 	.unlocked_ioctl = physwin_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = physwin_mmap,
-#ifdef PHYSWIN_HUGE
 	.get_unmapped_area = physwin_get_unmapped_area,
-#endif
 };
 
 static struct physwin *physwin_from_dev(struct device *dev)

@@ -134,18 +134,19 @@ static unsigned long physwin_pfn(struct vm_area_struct *vma,
 	return PHYS_PFN(pw->base) + pgoff;
 }
 
-#ifdef PHYSWIN_HUGE
+/* Can this kernel and CPU map a PFN entry of @order (> 0)? */
 static bool physwin_order_supported(unsigned int order)
 {
+#ifdef PHYSWIN_HUGE
 	switch (order) {
 	case PMD_ORDER:
 		return IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP);
 	case PUD_ORDER:
 		return IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) &&
 		       physwin_cpu_has_pud_pages();
-	default:
-		return false;
 	}
+#endif
+	return false;
 }
 
 /*
@@ -168,13 +169,6 @@ static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
 	return pfn && physwin_pfn(vma, start + size - PAGE_SIZE) &&
 	       IS_ALIGNED(pfn, 1UL << order);
 }
-#else
-static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
-			      unsigned int order)
-{
-	return false;
-}
-#endif
 
 /* The fault-around block of @vma around @addr: [*start, *end). */
 static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
@@ -381,38 +375,46 @@ out_unlock:
 	return ret;
 }
 
-#ifdef PHYSWIN_HUGE
 /*
- * The largest huge entry that the mapping of [@pgoff, @pgoff + @len) could
- * use somewhere, or 0.
+ * The largest block one fault could map somewhere in the mapping of
+ * [@pgoff, @pgoff + @len): a PUD or a PMD where huge entries are on, else
+ * the fault-around block. 0 if not even that fits.
  */
 static unsigned long physwin_map_align(struct physwin *pw, unsigned long pgoff,
 				       unsigned long len)
 {
-	static const unsigned int orders[] = { PUD_ORDER, PMD_ORDER };
+	u64 sizes[] = {
+		PUD_SIZE, PMD_SIZE, READ_ONCE(physwin_fault_around),
+	};
+	bool usable[] = {
+		READ_ONCE(physwin_huge) &&
+			physwin_order_supported(PUD_SHIFT - PAGE_SHIFT),
+		READ_ONCE(physwin_huge) &&
+			physwin_order_supported(PMD_SHIFT - PAGE_SHIFT),
+		true,
+	};
 	unsigned int i;
 	u64 phys;
 
-	if (!READ_ONCE(physwin_huge) || pgoff >= physwin_pages(pw) ||
+	if (pgoff >= physwin_pages(pw) ||
 	    len > pw->size - ((u64)pgoff << PAGE_SHIFT))
 		return 0;
 	phys = pw->base + ((u64)pgoff << PAGE_SHIFT);
 
-	for (i = 0; i < ARRAY_SIZE(orders); i++) {
-		u64 size = PAGE_SIZE << orders[i];
-
-		if (physwin_order_supported(orders[i]) &&
-		    round_up(phys, size) + size <= phys + len)
-			return size;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (usable[i] && sizes[i] > PAGE_SIZE &&
+		    round_up(phys, sizes[i]) + sizes[i] <= phys + len)
+			return sizes[i];
 	}
 	return 0;
 }
 
 /*
  * Put the mapping at a virtual address congruent to its physical address
- * modulo the largest huge entry that fits, so that a plain mmap(NULL, ...)
- * gets huge entries. The same trick as dax's: ask for len + align and
- * slide into it.
+ * modulo the largest block one fault can map, so that a plain
+ * mmap(NULL, ...) gets huge entries, and fault-around blocks that tile the
+ * mapping exactly instead of one more at each end. The same trick as
+ * dax's: ask for len + align and slide into it.
  */
 unsigned long physwin_get_unmapped_area(struct file *file, unsigned long addr,
 					unsigned long len, unsigned long pgoff,
@@ -435,7 +437,6 @@ unsigned long physwin_get_unmapped_area(struct file *file, unsigned long addr,
 plain:
 	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
 }
-#endif
 
 static pgprot_t physwin_pgprot(const struct physwin *pw, pgprot_t prot)
 {

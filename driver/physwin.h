@@ -80,10 +80,8 @@ int physwin_parse_size(const char *str, u64 *val);
 
 int physwin_mmap(struct file *file, struct vm_area_struct *vma);
 long physwin_populate(struct physwin *pw, const void __user *uarg);
-#ifdef PHYSWIN_HUGE
 unsigned long physwin_get_unmapped_area(struct file *file, unsigned long addr,
 					unsigned long len, unsigned long pgoff,
 					unsigned long flags);
-#endif
 
 #endif /* _PHYSWIN_H */

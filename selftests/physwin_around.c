@@ -134,6 +134,29 @@ TEST_F(around, clipped_to_the_window)
 	ASSERT_EQ(0, munmap(p, len));
 }
 
+/*
+ * mmap(NULL) lines the mapping up with fault-around blocks by itself, so a
+ * sweep takes exactly len / fault_around faults, not one more.
+ */
+TEST_F(around, mmap_null_is_aligned)
+{
+	size_t len = PW_2M;
+	uint64_t before;
+	char *p;
+
+	if (self->win[0].base % PW_2M)
+		SKIP(return, "physwin0 is not 2 MiB aligned");
+	ASSERT_EQ(0, pw_param_set("fault_around", "64K"));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0UL, (uintptr_t)p % 65536)
+		TH_LOG("mmap(NULL) gave %p", p);
+	before = pw_get(0, "faults");
+	sweep(p, len, self->page);
+	EXPECT_EQ(len / 65536, pw_get(0, "faults") - before);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
 /* A new value applies to the next fault, without remapping. */
 TEST_F(around, runtime_change)
 {
