@@ -97,13 +97,26 @@ int main(int argc, char **argv)
 	printf("\nmmap of %lu pages maps nothing yet:\n", pages);
 	show("after mmap");
 
-	printf("\npages are faulted in as they are touched:\n");
+	{
+		char around[32] = "?";
+		FILE *f = fopen("/sys/module/physwin/parameters/fault_around",
+				"r");
+
+		if (f) {
+			if (!fgets(around, sizeof(around), f))
+				around[0] = '\0';
+			around[strcspn(around, "\n")] = '\0';
+			fclose(f);
+		}
+		printf("\npages are faulted in as they are touched, one aligned block of\n"
+		       "fault_around=%s bytes per fault:\n", around);
+	}
 	touch(p, 0, 1);
 	show("read page 0");
 	touch(p, 0, 1);
 	show("read page 0 again (already mapped)");
 	touch(p, 1, 15);
-	show("read pages 1-15");
+	show("read pages 1-15 (same block as page 0)");
 	touch(p, 0, pages);
 	show("read all pages");
 
