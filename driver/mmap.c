@@ -19,6 +19,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/physwin.h>
 
@@ -42,8 +43,9 @@ static int physwin_fault_around_set(const char *val,
 	 */
 	if (physwin_parse_size(val, &bytes) || bytes < PAGE_SIZE ||
 	    bytes > SZ_2M || !is_power_of_2(bytes)) {
-		pr_err("fault_around=%s: give a power of two from %lu to %u bytes (4K to 2M)\n",
-		       val, PAGE_SIZE, SZ_2M);
+		/* A sysfs write ends in a newline; keep the message one line. */
+		pr_err("fault_around=%.*s: give a power of two from %lu to %u bytes (4K to 2M)\n",
+		       (int)strcspn(val, "\n"), val, PAGE_SIZE, SZ_2M);
 		return -EINVAL;
 	}
 	WRITE_ONCE(physwin_fault_around, bytes);
