@@ -11,6 +11,7 @@
 
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
@@ -19,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/pseudo_fs.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -52,6 +54,53 @@ MODULE_PARM_DESC(cache,
 
 static struct physwin *physwin_windows[PHYSWIN_MAX_WINDOWS];
 static unsigned int physwin_nr_windows;
+
+/*
+ * A pseudo filesystem whose only use is one inode per window: its
+ * address_space is what every open file of the window maps through, so
+ * that unmap_mapping_range() reaches every mapping of the window whatever
+ * device node it was opened through.
+ */
+#define PHYSWIN_FS_MAGIC	0x70687977	/* "phyw" */
+
+static struct vfsmount *physwin_mnt;
+static int physwin_mnt_count;
+
+static int physwin_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, PHYSWIN_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * No .owner: the mount lives from the first window's creation to the last
+ * one's destruction, all inside module init and exit, and an owner would
+ * pin the module against its own unload.
+ */
+static struct file_system_type physwin_fs_type = {
+	.name = "physwin",
+	.init_fs_context = physwin_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+static struct inode *physwin_inode_new(void)
+{
+	struct inode *inode;
+	int ret;
+
+	ret = simple_pin_fs(&physwin_fs_type, &physwin_mnt, &physwin_mnt_count);
+	if (ret)
+		return ERR_PTR(ret);
+	inode = alloc_anon_inode(physwin_mnt->mnt_sb);
+	if (IS_ERR(inode))
+		simple_release_fs(&physwin_mnt, &physwin_mnt_count);
+	return inode;
+}
+
+static void physwin_inode_put(struct inode *inode)
+{
+	iput(inode);
+	simple_release_fs(&physwin_mnt, &physwin_mnt_count);
+}
 
 static const char * const physwin_cache_names[] = {
 	[PHYSWIN_CACHE_UC] = "uc",
@@ -266,6 +315,8 @@ static ssize_t physwin_read(struct file *file, char __user *buf, size_t count,
 
 	if (*ppos < 0)
 		return -EINVAL;
+	if (!READ_ONCE(pw->enabled))
+		return -ENODEV;
 	if (pos >= pw->size || !count)
 		return 0;
 	count = min_t(u64, count, pw->size - pos);
@@ -276,13 +327,19 @@ static ssize_t physwin_read(struct file *file, char __user *buf, size_t count,
 
 	while (done < count) {
 		size_t n = min_t(size_t, count - done, PHYSWIN_CHUNK);
+		int idx;
 
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
 		/* Device memory is read with I/O accessors, never in place. */
+		if (!physwin_mem_begin(pw, &idx)) {
+			err = -ENODEV;
+			break;
+		}
 		physwin_copy_from(pw, bounce, pos + done, n);
+		physwin_mem_end(pw, idx);
 		if (copy_to_user(buf + done, bounce, n)) {
 			err = -EFAULT;
 			break;
@@ -307,6 +364,8 @@ static ssize_t physwin_write(struct file *file, const char __user *buf,
 
 	if (*ppos < 0)
 		return -EINVAL;
+	if (!READ_ONCE(pw->enabled))
+		return -ENODEV;
 	if (!count)
 		return 0;
 	/* Like a full block device: nothing can be written past the end. */
@@ -320,6 +379,7 @@ static ssize_t physwin_write(struct file *file, const char __user *buf,
 
 	while (done < count) {
 		size_t n = min_t(size_t, count - done, PHYSWIN_CHUNK);
+		int idx;
 
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
@@ -329,7 +389,12 @@ static ssize_t physwin_write(struct file *file, const char __user *buf,
 			err = -EFAULT;
 			break;
 		}
+		if (!physwin_mem_begin(pw, &idx)) {
+			err = -ENODEV;
+			break;
+		}
 		physwin_copy_to(pw, pos + done, bounce, n);
+		physwin_mem_end(pw, idx);
 		done += n;
 		cond_resched();
 	}
@@ -339,13 +404,26 @@ static ssize_t physwin_write(struct file *file, const char __user *buf,
 	return done ? done : err;
 }
 
+/*
+ * Opening works even while the window is revoked, so that a user can wait
+ * for it to come back; mmap, read and write then fail with ENODEV.
+ */
+static int physwin_open(struct inode *inode, struct file *file)
+{
+	file->f_mapping = physwin_from_file(file)->inode->i_mapping;
+	return 0;
+}
+
 static long physwin_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
+	struct physwin *pw = physwin_from_file(file);
+
 	switch (cmd) {
 	case PHYSWIN_IOC_POPULATE:
-		return physwin_populate(physwin_from_file(file),
-					(const void __user *)arg);
+		if (!READ_ONCE(pw->enabled))
+			return -ENODEV;
+		return physwin_populate(pw, (const void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -359,6 +437,7 @@ static loff_t physwin_llseek(struct file *file, loff_t offset, int whence)
 
 static const struct file_operations physwin_fops = {
 	.owner = THIS_MODULE,
+	.open = physwin_open,
 	.llseek = physwin_llseek,
 	.read = physwin_read,
 	.write = physwin_write,
@@ -420,12 +499,50 @@ static ssize_t faults_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(faults);
 
+static ssize_t enabled_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(physwin_from_dev(dev)->enabled));
+}
+
+/*
+ * Writing 0 revokes the window: from the time the write returns, no access
+ * reaches its memory. New faults raise SIGBUS (they check @enabled), the
+ * faults, reads and writes already inside the window are waited for, and
+ * then every PTE, PMD and PUD that maps it, in every process, is zapped.
+ * Writing 1 restores service; the same VMAs fault in again.
+ */
+static ssize_t enabled_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	struct physwin *pw = physwin_from_dev(dev);
+	bool enable;
+
+	if (kstrtobool(buf, &enable))
+		return -EINVAL;
+
+	mutex_lock(&pw->enable_lock);
+	if (!enable && READ_ONCE(pw->enabled)) {
+		WRITE_ONCE(pw->enabled, false);
+		synchronize_srcu(&pw->srcu);
+		unmap_mapping_range(pw->inode->i_mapping, 0, 0, 1);
+		pr_info("%s: revoked\n", pw->name);
+	} else if (enable && !READ_ONCE(pw->enabled)) {
+		WRITE_ONCE(pw->enabled, true);
+		pr_info("%s: restored\n", pw->name);
+	}
+	mutex_unlock(&pw->enable_lock);
+	return count;
+}
+static DEVICE_ATTR_RW(enabled);
+
 static struct attribute *physwin_attrs[] = {
 	&dev_attr_base.attr,
 	&dev_attr_size.attr,
 	&dev_attr_cache.attr,
 	&dev_attr_mappings.attr,
 	&dev_attr_faults.attr,
+	&dev_attr_enabled.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(physwin);
@@ -475,12 +592,24 @@ static int physwin_create(unsigned int index, const struct physwin_spec *s,
 	pw->base = s->base;
 	pw->size = s->size;
 	pw->cache = s->cache;
+	pw->enabled = true;
 	atomic_set(&pw->mappings, 0);
+	mutex_init(&pw->enable_lock);
 
 	pw->faults = alloc_percpu(u64);
 	if (!pw->faults) {
 		ret = -ENOMEM;
 		goto err_free_pw;
+	}
+
+	ret = init_srcu_struct(&pw->srcu);
+	if (ret)
+		goto err_free_faults;
+
+	pw->inode = physwin_inode_new();
+	if (IS_ERR(pw->inode)) {
+		ret = PTR_ERR(pw->inode);
+		goto err_cleanup_srcu;
 	}
 
 	/*
@@ -492,7 +621,7 @@ static int physwin_create(unsigned int index, const struct physwin_spec *s,
 		pr_err("window %u: [%#llx-%#llx] is busy or crosses a resource boundary; see /proc/iomem for who owns it\n",
 		       index, (u64)pw->base, (u64)pw->base + pw->size - 1);
 		ret = -EBUSY;
-		goto err_free_faults;
+		goto err_put_inode;
 	}
 
 	ret = physwin_map_kernel(pw);
@@ -523,9 +652,14 @@ err_unmap_kernel:
 	physwin_unmap_kernel(pw);
 err_release_region:
 	release_mem_region(pw->base, pw->size);
+err_put_inode:
+	physwin_inode_put(pw->inode);
+err_cleanup_srcu:
+	cleanup_srcu_struct(&pw->srcu);
 err_free_faults:
 	free_percpu(pw->faults);
 err_free_pw:
+	mutex_destroy(&pw->enable_lock);
 	kfree(pw);
 	return ret;
 }
@@ -535,7 +669,10 @@ static void physwin_destroy(struct physwin *pw)
 	misc_deregister(&pw->misc);
 	physwin_unmap_kernel(pw);
 	release_mem_region(pw->base, pw->size);
+	physwin_inode_put(pw->inode);
+	cleanup_srcu_struct(&pw->srcu);
 	free_percpu(pw->faults);
+	mutex_destroy(&pw->enable_lock);
 	kfree(pw);
 }
 

@@ -206,16 +206,20 @@ static vm_fault_t physwin_fault_done(struct vm_fault *vmf, unsigned int order,
 static vm_fault_t physwin_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	struct physwin *pw = physwin_from_vma(vma);
 	unsigned long pfn = physwin_pfn(vma, vmf->address);
-	unsigned long addr, start, end, pages = 1;
-	vm_fault_t ret;
+	unsigned long addr, start, end, pages = 0;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int idx;
 
-	if (!pfn)
-		return physwin_fault_done(vmf, 0, 0, VM_FAULT_SIGBUS);
+	/* A revoked window, or a page outside it, is a bus error. */
+	if (!pfn || !physwin_mem_begin(pw, &idx))
+		return physwin_fault_done(vmf, 0, 0, ret);
 
 	ret = vmf_insert_pfn(vma, vmf->address, pfn);
 	if (ret & VM_FAULT_ERROR)
-		return physwin_fault_done(vmf, 0, 0, ret);
+		goto out;
+	pages = 1;
 
 	physwin_around(vma, vmf->address, &start, &end);
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
@@ -226,6 +230,8 @@ static vm_fault_t physwin_fault(struct vm_fault *vmf)
 			break;
 		pages++;
 	}
+out:
+	physwin_mem_end(pw, idx);
 	return physwin_fault_done(vmf, 0, pages, ret);
 }
 
@@ -233,14 +239,18 @@ static vm_fault_t physwin_fault(struct vm_fault *vmf)
 static vm_fault_t physwin_huge_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	struct physwin *pw = physwin_from_vma(vma);
 	unsigned long start;
 	vm_fault_t ret;
 	pfn_t pfn;
+	int idx;
 
 	if (!order)
 		return physwin_fault(vmf);
 	if (!physwin_huge_fits(vma, vmf->address, order))
 		return physwin_fault_done(vmf, order, 0, VM_FAULT_FALLBACK);
+	if (!physwin_mem_begin(pw, &idx))
+		return physwin_fault_done(vmf, order, 0, VM_FAULT_SIGBUS);
 
 	start = ALIGN_DOWN(vmf->address, PAGE_SIZE << order);
 	pfn = __pfn_to_pfn_t(physwin_pfn(vma, start), PFN_DEV);
@@ -262,6 +272,7 @@ static vm_fault_t physwin_huge_fault(struct vm_fault *vmf, unsigned int order)
 			ret = vmf_insert_pfn_pud(vmf, pfn, false);
 		break;
 	}
+	physwin_mem_end(pw, idx);
 	return physwin_fault_done(vmf, order,
 				  ret & (VM_FAULT_ERROR | VM_FAULT_FALLBACK) ?
 				  0 : 1UL << order, ret);
@@ -293,6 +304,7 @@ static int physwin_access(struct vm_area_struct *vma, unsigned long addr,
 {
 	struct physwin *pw = physwin_from_vma(vma);
 	u64 off;
+	int idx;
 
 	if (addr < vma->vm_start || addr >= vma->vm_end || len <= 0)
 		return -EINVAL;
@@ -308,10 +320,13 @@ static int physwin_access(struct vm_area_struct *vma, unsigned long addr,
 		return -EINVAL;
 	len = min3((u64)len, pw->size - off, (u64)(vma->vm_end - addr));
 
+	if (!physwin_mem_begin(pw, &idx))
+		return -ENODEV;
 	if (write & FOLL_WRITE)
 		physwin_copy_to(pw, off, buf, len);
 	else
 		physwin_copy_from(pw, buf, off, len);
+	physwin_mem_end(pw, idx);
 	return len;
 }
 
@@ -462,6 +477,8 @@ int physwin_mmap(struct file *file, struct vm_area_struct *vma)
 	struct physwin *pw = physwin_from_file(file);
 	unsigned long npages = physwin_pages(pw);
 
+	if (!READ_ONCE(pw->enabled))
+		return -ENODEV;
 	/* Written so that no sum can overflow, whatever the offset. */
 	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff) {
 		dev_info_ratelimited(pw->misc.this_device,

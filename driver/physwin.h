@@ -10,7 +10,9 @@
 #include <linux/atomic.h>
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 
 #define PHYSWIN_MAX_WINDOWS	8
@@ -41,10 +43,20 @@ enum physwin_cache {
  * @mem: kernel mapping for wb windows (memremap), with the same role
  * @mappings: live VMAs that map the window
  * @faults: per-cpu count of fault handler calls that mapped something
+ * @inode: a pseudo-filesystem inode whose address_space every open file of
+ *	the window uses, so that all its mappings, in every process and
+ *	through every device node, can be zapped at once
+ * @enabled: false while the window is revoked: faults raise SIGBUS, and
+ *	mmap, read, write and populate fail with ENODEV
+ * @srcu: every access to the window's memory (a fault, read, write,
+ *	ptrace) runs in an SRCU read section that checks @enabled, so that
+ *	revoking can wait for those in flight before it zaps the mappings
+ * @enable_lock: serialises writers of @enabled
  *
  * A window lives from module load to module unload. Every user of a window
  * holds an open file of its device (a VMA holds its vm_file), and an open
- * file pins the module, so no reference count of its own is needed.
+ * file pins the module, so no reference count of its own is needed. Its
+ * memory, though, can be revoked and restored at any time (@enabled).
  */
 struct physwin {
 	struct miscdevice misc;
@@ -58,7 +70,29 @@ struct physwin {
 	void *mem;
 	atomic_t mappings;
 	u64 __percpu *faults;
+	struct inode *inode;
+	bool enabled;
+	struct srcu_struct srcu;
+	struct mutex enable_lock;	/* serialises writers of @enabled */
 };
+
+/*
+ * Enter the window's memory: returns false, and leaves no read section
+ * open, if the window is revoked. Leave with physwin_mem_end().
+ */
+static inline bool physwin_mem_begin(struct physwin *pw, int *idx)
+{
+	*idx = srcu_read_lock(&pw->srcu);
+	if (likely(READ_ONCE(pw->enabled)))
+		return true;
+	srcu_read_unlock(&pw->srcu, *idx);
+	return false;
+}
+
+static inline void physwin_mem_end(struct physwin *pw, int idx)
+{
+	srcu_read_unlock(&pw->srcu, idx);
+}
 
 static inline struct physwin *physwin_from_file(struct file *file)
 {

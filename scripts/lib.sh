@@ -84,8 +84,12 @@ ktap_finish() {
 }
 
 # The one place that decides whether a kernel log is clean: everything the
-# kernel prints when something went wrong.
-PHYSWIN_BAD_KERNEL_LOG='BUG:|WARNING:|Oops|general protection fault|Kernel panic|kernel BUG|UBSAN:|KASAN:|refcount_t:|possible circular locking|possible recursive locking|INFO: task .* blocked|rcu: INFO|Call Trace:|kmemleak: .*suspected memory leak|unreferenced object 0x'
+# kernel prints when something went wrong. Most reports (KASAN, lockdep's
+# circular locking, inconsistent lock state and suspicious RCU usage,
+# DEBUG_VM's bad page state, sleeping in atomic context) start with "BUG:"
+# or "WARNING:"; the rest are the lockdep, debugobjects and SLUB reports
+# that do not, and lockdep turning itself off, which would hide the next.
+PHYSWIN_BAD_KERNEL_LOG='BUG:|WARNING:|Oops|general protection fault|Kernel panic|kernel BUG|UBSAN:|KASAN:|refcount_t:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|trying to register non-static key|turning off the locking correctness validator|ODEBUG:|BUG [^ ]+ \((Not t|T)ainted|page dumped because|bad (pte|pmd|pud|p4d|pgd) |INFO: task .* blocked|rcu: INFO|Call Trace:|kmemleak: .*suspected memory leak|unreferenced object 0x'
 
 # The test VM: 2 GiB of guest RAM, of which 256 MiB at 1.5 GiB is reserved
 # (2 MiB aligned, well clear of the kernel) for windows. The kselftests get
@@ -98,6 +102,10 @@ PHYSWIN_TEST_PARAMS='base=0x60000000,0x62000000,0x64000000 length=32M,32M,32M ca
 # The kernel line whose linux-source package provides checkpatch.pl and
 # the kselftest harness.
 PHYSWIN_TOOLS_LINE=6.12
+
+# The kernel line whose linux-source package scripts/debug-kernel builds
+# the debug kernel (KASAN, lockdep, kmemleak...) from.
+PHYSWIN_DEBUG_LINE=6.12
 
 # Extract what we use from Debian's linux-source tarball, once per package
 # version, under build/; print the directory.
@@ -137,15 +145,39 @@ physwin_kernel_tools() {
 # tree stays clean and kernels do not share objects); the module ends up in
 # build/KVER/physwin.ko.
 physwin_build_module() {
-	local kver=$1 src=build/$1/src
+	physwin_build_module_in "/lib/modules/$1/build" "$@"
+}
 
-	shift
+# physwin_build_module_in KDIR KVER [MAKE ARGS]: the same against the
+# kernel build tree KDIR, for a kernel not installed in /lib/modules (the
+# debug kernel of scripts/debug-kernel).
+physwin_build_module_in() {
+	local kdir=$1 kver=$2 src=build/$2/src
+
+	shift 2
 	rm -rf "$src"
 	mkdir -p "$src"
 	cp -r Kbuild driver "$src/"
 	[ ! -d include ] || cp -r include "$src/"
-	make -C "/lib/modules/$kver/build" M="$PWD/$src" "$@" modules &&
+	make -C "$kdir" M="$PWD/$src" "$@" modules &&
 		cp "$src/physwin.ko" "build/$kver/physwin.ko"
+}
+
+# physwin_count_cases LOG: "PASSED FAILED SKIPPED" test cases in the output
+# of run_kselftest.sh: the results the programs printed ("# ok 3 name",
+# "# not ok 4 name", "# ok 5 name # SKIP") and, for a program that failed
+# without reporting a failed case (a crash, a timeout), the program's own
+# result line.
+physwin_count_cases() {
+	awk '
+	/^# (not )?ok [0-9]+ / {
+		if ($0 ~ /# SKIP/) s++; else if ($2 == "not") { f++; pf++ } else p++
+		next
+	}
+	/^not ok [0-9]+ selftests: / { if (!pf) f++; pf = 0; next }
+	/^ok [0-9]+ selftests: / { pf = 0; next }
+	END { printf "%d %d %d\n", p, f, s }
+	' "$1"
 }
 
 # physwin_build_selftests TOOLS: build the kselftests with the harness in
