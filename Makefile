@@ -22,6 +22,8 @@
 #   make kselftest-trees  the kselftests run from a kselftest install tree
 #                     and from inside Debian's 6.12 kernel tree, in QEMU
 #   make coccicheck   the kernel's Coccinelle scripts over the driver
+#   make check-debug  the kselftests on a KASAN/lockdep/DEBUG_VM/kmemleak
+#                     kernel built from Debian's linux-source-6.12 (cached)
 #
 # The plain kbuild command works too, and is all that make wraps:
 #   make -C /lib/modules/$(uname -r)/build M=$PWD modules
@@ -155,6 +157,9 @@ kselftest-trees:
 coccicheck:
 	scripts/coccicheck
 
+check-debug:
+	scripts/check-debug
+
 .PHONY: all module sparse style check demo clean install modules_install \
 	headers_install docs_install uninstall dkms-install dkms-uninstall \
-	version check-packaging kselftest-trees coccicheck bench
+	version check-packaging kselftest-trees coccicheck bench check-debug
