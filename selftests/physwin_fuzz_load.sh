@@ -1,0 +1,981 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# physwin: load-parameter fuzzing.
+#
+# Loads and unloads the module many times (200 by default) with random
+# parameter sets, valid and invalid: 1 to 8 windows anywhere in the
+# reserved region, in random order, adjacent or not, with random number
+# styles (hex, decimal, octal, K/M/G suffixes) and cache modes; or with
+# one or two defects from the list the documentation gives, in a random
+# window: a base or length that is no number (junk, a bad or overflowing
+# suffix, an empty entry), length 0, unaligned base or length, a range
+# that wraps, lies beyond the CPU's physical address bits, in System RAM
+# or across the region's edge into it, a busy resource, windows that
+# overlap, an unknown cache mode, no base, count mismatches, more than 8
+# entries in a list.
+#
+# The expected outcome of each set is worked out here, following the
+# order in which the module checks (Documentation/physwin.rst): a valid
+# set must load with every window's base, size, cache, device node,
+# /proc/iomem claim and PAT memtype as given, and unload cleanly; an
+# invalid one must fail with the documented errno (EINVAL, or EBUSY for
+# overlaps and busy ranges), log the reason naming the first bad window,
+# and leave nothing behind: no module, no /dev/physwin*, no physwin in
+# /proc/iomem, no PAT memtype inside the region.
+#
+# Environment:
+#   PHYSWIN_REGION      "<base>:<size>" of a reserved physical range the
+#                       test may put windows in (e.g. 0x60000000:0x10000000
+#                       for memmap=256M$0x60000000); the test skips without.
+#   PHYSWIN_KO          physwin.ko to insmod; by default the installed one.
+#   PHYSWIN_FUZZ_SEED   the random seed (default: from the clock); printed,
+#                       so that a failing run can be repeated.
+#   PHYSWIN_FUZZ_CYCLES the number of loads (default 200).
+#
+# A physwin loaded before the test is unloaded first and reloaded with the
+# same parameters at the end.
+
+# Per-window and per-category variables are set through eval.
+# shellcheck disable=SC2154
+
+DIR=$(dirname "$0")
+PARAMS=/sys/module/physwin/parameters
+PAT=/sys/kernel/debug/x86/pat_memtype_list
+
+if [ -r "$DIR/../../kselftest/ktap_helpers.sh" ]; then
+	# shellcheck source=/dev/null
+	. "$DIR/../../kselftest/ktap_helpers.sh"
+else
+	# The subset of kselftest/ktap_helpers.sh used here, for kernels
+	# before 6.9 and for installs outside a kselftest tree.
+	KSFT_PASS=0
+	KSFT_FAIL=1
+	KSFT_SKIP=4
+	KTAP_TESTNO=1
+	KTAP_CNT_PASS=0
+	KTAP_CNT_FAIL=0
+	KTAP_CNT_SKIP=0
+	KSFT_NUM_TESTS=0
+	ktap_print_header() { echo "TAP version 13"; }
+	ktap_print_msg() { echo "#" "$@"; }
+	ktap_set_plan() { KSFT_NUM_TESTS=$1; echo "1..$1"; }
+	ktap_skip_all() { echo "1..0 # SKIP $*"; }
+	ktap_test_pass() {
+		echo "ok $KTAP_TESTNO $1"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
+	}
+	ktap_test_skip() {
+		echo "ok $KTAP_TESTNO $1 # SKIP"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
+	}
+	ktap_test_fail() {
+		echo "not ok $KTAP_TESTNO $1"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
+	}
+	ktap_print_totals() {
+		echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"
+	}
+	ktap_finished() {
+		ktap_print_totals
+		[ $((KTAP_CNT_PASS + KTAP_CNT_SKIP)) -eq "$KSFT_NUM_TESTS" ] ||
+			exit "$KSFT_FAIL"
+		exit "$KSFT_PASS"
+	}
+fi
+
+skip_all() {
+	ktap_skip_all "$*"
+	exit "$KSFT_SKIP"
+}
+
+# A diagnostic line; unlike ktap_print_msg, it leaves * and ? alone.
+diag() {
+	printf '# %s\n' "$*"
+}
+
+# Everything below runs hundreds of times: no command substitution, no
+# external command but insmod, rmmod and dmesg, so that a cycle costs
+# little more than the load itself under emulation. Results come back in
+# global variables (RND, HEX, OCT, NUM, SLURP).
+
+# ---------------------------------------------------------------------------
+# Random numbers: xorshift32, seeded from PHYSWIN_FUZZ_SEED.
+
+# rnd N: RND is a random number in [0, N), N > 0.
+rnd() {
+	rng=$((rng ^ ((rng << 13) & 0xffffffff)))
+	rng=$((rng ^ (rng >> 17)))
+	rng=$((rng ^ ((rng << 5) & 0xffffffff)))
+	RND=$((rng % $1))
+}
+
+# pick WORD...: RND is one of the words.
+pick() {
+	rnd $#
+	shift "$RND"
+	RND=$1
+}
+
+# ---------------------------------------------------------------------------
+# Numbers as text
+
+# tohex V [DIGITS]: HEX is V in lower-case hex, zero-padded, no prefix.
+tohex() {
+	_v=$1 HEX=''
+	while [ "$_v" -gt 0 ] || [ -z "$HEX" ]; do
+		_d=$((_v & 15))
+		case $_d in
+		10) _d=a ;; 11) _d=b ;; 12) _d=c ;; 13) _d=d ;; 14) _d=e ;; 15) _d=f ;;
+		esac
+		HEX=$_d$HEX
+		_v=$((_v >> 4))
+	done
+	while [ "${#HEX}" -lt "${2:-0}" ]; do
+		HEX=0$HEX
+	done
+}
+
+# tooct V: OCT is V in octal, with the leading 0 of a C octal number.
+tooct() {
+	_v=$1 OCT=''
+	while [ "$_v" -gt 0 ]; do
+		OCT=$((_v & 7))$OCT
+		_v=$((_v >> 3))
+	done
+	OCT=0$OCT
+}
+
+# upper S: UPPER is S with a-f in upper case.
+upper() {
+	_s=$1 UPPER=''
+	while [ -n "$_s" ]; do
+		_c=${_s%"${_s#?}"}
+		_s=${_s#?}
+		case $_c in
+		a) _c=A ;; b) _c=B ;; c) _c=C ;; d) _c=D ;; e) _c=E ;; f) _c=F ;;
+		esac
+		UPPER=$UPPER$_c
+	done
+}
+
+# fmtnum V: NUM is V written in one of the styles the module reads.
+fmtnum() {
+	rnd 8
+	case $RND in
+	0 | 1)
+		tohex "$1"
+		NUM=0x$HEX ;;
+	2)
+		tohex "$1"
+		upper "$HEX"
+		NUM=0X$UPPER ;;
+	3)
+		NUM=$(($1)) ;;
+	4)
+		tooct "$1"
+		NUM=$OCT ;;
+	*)
+		# The largest suffix that divides V, the number in hex or
+		# decimal, the suffix in either case.
+		_sfx='' _sh=0
+		if [ "$1" -gt 0 ]; then
+			if [ $(($1 & 0x3fffffff)) = 0 ]; then
+				pick G g
+				_sfx=$RND _sh=30
+			elif [ $(($1 & 0xfffff)) = 0 ]; then
+				pick M m
+				_sfx=$RND _sh=20
+			elif [ $(($1 & 0x3ff)) = 0 ]; then
+				pick K k
+				_sfx=$RND _sh=10
+			fi
+		fi
+		rnd 2
+		if [ "$RND" = 0 ]; then
+			NUM=$(($1 >> _sh))$_sfx
+		else
+			tohex $(($1 >> _sh))
+			NUM=0x$HEX$_sfx
+		fi ;;
+	esac
+}
+
+hex() {
+	tohex "$1"
+	HEX=0x$HEX
+}
+
+# ---------------------------------------------------------------------------
+# Files, read with the shell's own read
+
+# slurp FILE: SLURP is its text, one line per line.
+slurp() {
+	SLURP=
+	[ -r "$1" ] || return 0
+	while IFS= read -r l; do
+		SLURP="$SLURP$l
+"
+	done <"$1"
+}
+
+# The PAT memtypes that start inside the region, one per line.
+pat_in_region() {
+	PAT_IN=
+	[ -r "$PAT" ] || return 0
+	# "PAT: [mem 0x0000000060000000-0x0000000062000000] write-combining"
+	while read -r word mem range type; do
+		[ "$word $mem" = "PAT: [mem" ] || continue
+		range=${range%]}
+		start=$((${range%-*}))
+		if [ "$start" -ge "$REG" ] && [ "$start" -lt "$REG_END" ]; then
+			PAT_IN="$PAT_IN$range $type
+"
+		fi
+	done <"$PAT"
+}
+
+# ---------------------------------------------------------------------------
+# What the test checks
+
+problems=""
+problem() {
+	problems="$problems$*
+"
+}
+
+# Nothing of physwin is left in the system.
+check_nothing_left() {
+	[ -d /sys/module/physwin ] && problem "module is loaded"
+	for d in /dev/physwin*; do
+		[ -e "$d" ] && problem "$d exists"
+	done
+	slurp /proc/iomem
+	case $SLURP in
+	*physwin*) problem "physwin left in /proc/iomem" ;;
+	esac
+	pat_in_region
+	[ "$PAT_IN" = "$pat_before" ] ||
+		problem "PAT memtype left in the region: $PAT_IN"
+}
+
+# check_window N: window N is there as generated.
+check_window() {
+	eval "wbase=\$bv_$1 wsize=\$lv_$1 wcache=\$cv_$1"
+	d=/sys/class/misc/physwin$1
+
+	[ -c "/dev/physwin$1" ] || problem "/dev/physwin$1 is not a char device"
+	hex "$wbase"
+	got=
+	read -r got <"$d/base"
+	[ "$got" = "$HEX" ] || problem "physwin$1 base is $got, not $HEX"
+	got=
+	read -r got <"$d/size"
+	[ "$got" = "$wsize" ] || problem "physwin$1 size is $got, not $wsize"
+	got=
+	read -r got <"$d/cache"
+	[ "$got" = "$wcache" ] ||
+		problem "physwin$1 cache is $got, not $wcache"
+	for a in mappings faults; do
+		got=
+		read -r got <"$d/$a"
+		[ "$got" = 0 ] || problem "physwin$1 $a is $got"
+	done
+
+	tohex "$wbase" 8
+	line=$HEX
+	tohex $((wbase + wsize - 1)) 8
+	line="$line-$HEX : physwin$1"
+	case $iomem in
+	*"$line"*) ;;
+	*) problem "no \"$line\" in /proc/iomem" ;;
+	esac
+
+	[ -r "$PAT" ] || return 0
+	tohex "$wbase" 16
+	range="[mem 0x$HEX"
+	tohex $((wbase + wsize)) 16
+	range="$range-0x$HEX]"
+	case $wcache in
+	uc) type=uncached-minus ;;
+	wc) type=write-combining ;;
+	wb) type=write-back ;;
+	esac
+	case $pat in
+	*"$range $type"*) ;;
+	*"$range uncached-minus"*)
+		# PAT gives WB only where the MTRRs say write-back.
+		if [ "$type" != write-back ] || [ "$region_mtrr_wb" = 1 ]; then
+			problem "PAT has $range uncached-minus, not $type"
+		fi ;;
+	*) problem "no \"PAT: $range $type\" in $PAT" ;;
+	esac
+}
+
+# mtrr_write_back BASE SIZE: whether the MTRRs make the range write-back
+# (as in physwin_load.sh); run once.
+mtrr_write_back() {
+	regs=$(sed -n 's/^reg[0-9]*: base=\(0x[0-9a-f]*\) .*size= *\([0-9]*\)\([MK]\)B, count=[0-9]*: \(.*\)$/\1 \2 \3 \4/p' \
+		/proc/mtrr 2>/dev/null)
+	[ -n "$regs" ] || return 1
+	wb=0 uc=0
+	while read -r rbase rsize unit type; do
+		if [ "$unit" = M ]; then
+			rsize=$((rsize << 20))
+		else
+			rsize=$((rsize << 10))
+		fi
+		if [ "$type" = write-back ] && [ $((rbase)) -le $(($1)) ] &&
+		   [ $(($1 + $2)) -le $((rbase + rsize)) ]; then
+			wb=1
+		fi
+		if [ "$type" = uncachable ] && [ $((rbase)) -lt $(($1 + $2)) ] &&
+		   [ $(($1)) -lt $((rbase + rsize)) ]; then
+			uc=1
+		fi
+	done <<EOF
+$regs
+EOF
+	[ "$wb" = 1 ] && [ "$uc" = 0 ]
+}
+
+# ---------------------------------------------------------------------------
+# Generating a parameter set
+
+PAGE=4096
+
+# Strings the module must not take for a number: junk, bad or doubled
+# suffixes, a sign, a fraction, digits outside the base, values that
+# overflow 64 bits with or without their suffix, an empty entry.
+NOT_NUMBERS='zz 0x 0xg0000000 -4096 +-4096 1.5M 4KK K 4KB 1T 08 0o10 1e6 ten 0x400000000G 18014398509481984K 99999999999999999999 EMPTY'
+BAD_CACHES='foo UC Wc WB u wbx none uc0 EMPTY'
+ZEROS='0 0x0 00 0K 0m 0x0G'
+
+# Defects of one window, and of the whole set.
+WINDOW_DEFECTS='nan_base nan_length bad_cache length_0 unaligned_base unaligned_length wrap beyond ram straddle busy overlap'
+SET_DEFECTS='no_base count_mismatch cache_count too_many'
+
+# Windows are generated apart (pb_K, pl_K in address order), then given
+# indexes in random order: bv_N, lv_N (numbers), bs_N, ls_N (text, if
+# not the number), cv_N (cache mode), kind_N (defect or empty).
+gen_layout() {
+	cursor=$REG
+	k=0
+	while [ "$k" -lt "$n" ]; do
+		# Pages this window may use, leaving as many to each other one.
+		avail=$(((REG_END - cursor) / PAGE / (n - k)))
+		rnd 4
+		gap=0
+		if [ "$RND" != 0 ]; then
+			rnd $((avail / 4 + 1))
+			gap=$RND
+		fi
+		room=$((avail - gap))
+		rnd 10
+		if [ "$RND" -lt 4 ]; then
+			max=16
+		elif [ "$RND" -lt 7 ]; then
+			max=512
+		else
+			max=$room
+		fi
+		[ "$max" -gt "$room" ] && max=$room
+		rnd "$max"
+		start=$((cursor + gap * PAGE))
+		len=$(((RND + 1) * PAGE))
+		if [ "$k" = $((n - 1)) ]; then
+			# Now and then the last one ends where the region does.
+			rnd 3
+			[ "$RND" = 0 ] && len=$((REG_END - start))
+		fi
+		eval "pb_$k=$start pl_$k=$len"
+		cursor=$((start + len))
+		k=$((k + 1))
+	done
+
+	# A random order: Fisher-Yates over 0..n-1.
+	k=0
+	while [ "$k" -lt "$n" ]; do
+		eval "perm_$k=$k"
+		k=$((k + 1))
+	done
+	k=$((n - 1))
+	while [ "$k" -gt 0 ]; do
+		rnd $((k + 1))
+		eval "t=\$perm_$k; perm_$k=\$perm_$RND; perm_$RND=\$t"
+		k=$((k - 1))
+	done
+	k=0
+	while [ "$k" -lt "$n" ]; do
+		eval "p=\$perm_$k"
+		eval "bv_$k=\$pb_$p lv_$k=\$pl_$p bs_$k= ls_$k= kind_$k="
+		pick uc wc wb
+		eval "cv_$k=$RND"
+		k=$((k + 1))
+	done
+}
+
+# A random window index without a defect, in RND; or -1.
+free_window() {
+	rnd "$n"
+	k=0
+	while [ "$k" -lt "$n" ]; do
+		i=$(((RND + k) % n))
+		eval "kd=\$kind_$i"
+		if [ -z "$kd" ]; then
+			RND=$i
+			return
+		fi
+		k=$((k + 1))
+	done
+	RND=-1
+}
+
+# add_defect KIND: give a free window that defect.
+add_defect() {
+	free_window
+	w=$RND
+	[ "$w" -ge 0 ] || return
+	case $1 in
+	overlap)
+		# On top of some other window, still inside the region.
+		[ "$n" -ge 2 ] || return
+		rnd $((n - 1))
+		o=$(((w + 1 + RND) % n))
+		eval "ob=\$bv_$o ol=\$lv_$o l=\$lv_$w"
+		rnd $((ol / PAGE))
+		b=$((ob + RND * PAGE))
+		[ $((b + l)) -gt "$REG_END" ] && l=$((REG_END - b))
+		eval "bv_$w=$b lv_$w=$l" ;;
+	nan_base)
+		# shellcheck disable=SC2086 # a word list
+		pick $NOT_NUMBERS
+		[ "$RND" = EMPTY ] && RND=
+		eval "bs_$w=\$RND" ;;
+	nan_length)
+		# shellcheck disable=SC2086 # a word list
+		pick $NOT_NUMBERS
+		[ "$RND" = EMPTY ] && RND=
+		eval "ls_$w=\$RND" ;;
+	bad_cache)
+		# shellcheck disable=SC2086 # a word list
+		pick $BAD_CACHES
+		[ "$RND" = EMPTY ] && RND=
+		eval "cv_$w=\$RND"
+		[ "$nc" -le "$w" ] && nc=$((w + 1)) ;;
+	length_0)
+		# shellcheck disable=SC2086 # a word list
+		pick $ZEROS
+		eval "ls_$w=$RND" ;;
+	unaligned_base)
+		rnd $((PAGE - 1))
+		eval "bv_$w=\$((bv_$w + 1 + RND))" ;;
+	unaligned_length)
+		rnd $((PAGE - 1))
+		eval "lv_$w=\$((lv_$w + 1 + RND))" ;;
+	wrap)
+		rnd 4
+		case $RND in
+		0) b=0x3ffffffffG l=2G ;;
+		1) b=0xffffffffffe00000 l=4M ;;
+		2) b=0xfffffffffffff000 ;;
+		3) b=18446744073709547520 ;;
+		esac
+		if [ "$RND" -ge 2 ]; then
+			rnd 16
+			fmtnum $(((RND + 2) * PAGE))
+			l=$NUM
+		fi
+		eval "bs_$w=$b ls_$w=$l" ;;
+	beyond)
+		rnd 2
+		if [ "$RND" = 0 ]; then
+			rnd 4096
+			b=$(((1 << BITS) + RND * PAGE))
+			rnd 16
+			l=$(((RND + 1) * PAGE))
+		else
+			# Starts below the limit and ends above it.
+			rnd 16
+			b=$(((1 << BITS) - (RND + 1) * PAGE))
+			l=$(((RND + 2) * PAGE))
+		fi
+		eval "bv_$w=$b lv_$w=$l" ;;
+	ram)
+		rnd $(((RAM_END - RAM_START) / PAGE))
+		b=$((RAM_START + RND * PAGE))
+		rnd 64
+		eval "bv_$w=$b lv_$w=$(((RND + 1) * PAGE))" ;;
+	straddle)
+		rnd 16
+		k=$((RND + 1))
+		rnd 16
+		l=$(((k + RND + 1) * PAGE))
+		# Out of the region's end, or into its start.
+		b=$((REG_END - k * PAGE))
+		if [ -z "$RAM_AFTER" ]; then
+			b=$((REG - k * PAGE))
+		elif [ -n "$RAM_BEFORE" ]; then
+			rnd 2
+			[ "$RND" = 0 ] && b=$((REG - k * PAGE))
+		fi
+		eval "bv_$w=$b lv_$w=$l" ;;
+	busy)
+		rnd 2
+		eval "bv_$w=$BUSY lv_$w=$(((RND + 1) * PAGE))" ;;
+	esac
+	eval "kind_$w=$1"
+}
+
+# What the module must say to the set: EXP (ok, EINVAL or EBUSY) and
+# MSG, a pattern for its log line, in the order the module checks.
+expect() {
+	EXP=EINVAL
+	if [ -n "$too_many" ]; then
+		MSG="*can only take 8 arguments*"
+		return
+	fi
+	if [ -n "$no_base" ]; then
+		MSG="*physwin: no window given*"
+		return
+	fi
+	if [ "$nl" != "$n" ]; then
+		MSG="*physwin: $n base addresses but $nl lengths*"
+		return
+	fi
+	if [ "$nc" -gt "$n" ]; then
+		MSG="*physwin: $nc cache modes for $n windows*"
+		return
+	fi
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		eval "kd=\$kind_$i"
+		m="*physwin: window $i:"
+		case $kd in
+		nan_base)
+			MSG="$m base \"*\" is not a number*" ;;
+		nan_length)
+			MSG="$m length \"*\" is not a number*" ;;
+		bad_cache)
+			MSG="$m unknown cache mode*" ;;
+		length_0)
+			MSG="$m length is 0*" ;;
+		unaligned_base | unaligned_length)
+			MSG="$m base * must both be multiples of the page size*" ;;
+		wrap)
+			MSG="$m base * wraps around the address space*" ;;
+		beyond)
+			MSG="$m * is beyond the CPU's $BITS-bit physical address space*" ;;
+		ram | straddle)
+			MSG="$m * intersects System RAM*" ;;
+		*)
+			MSG= ;;
+		esac
+		[ -n "$MSG" ] && return
+		i=$((i + 1))
+	done
+
+	EXP=EBUSY
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		j=$((i + 1))
+		while [ "$j" -lt "$n" ]; do
+			eval "bi=\$bv_$i li=\$lv_$i bj=\$bv_$j lj=\$lv_$j"
+			if [ "$bi" -lt $((bj + lj)) ] && [ "$bj" -lt $((bi + li)) ]; then
+				MSG="*physwin: window $j overlaps window $i;*"
+				return
+			fi
+			j=$((j + 1))
+		done
+		i=$((i + 1))
+	done
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		eval "kd=\$kind_$i"
+		if [ "$kd" = busy ]; then
+			MSG="*physwin: window $i: * is busy or crosses a resource boundary*"
+			return
+		fi
+		i=$((i + 1))
+	done
+	EXP=ok
+	MSG=
+}
+
+# gen CATEGORY: a parameter set for one cycle, in ARGS (the module
+# parameters) with its expected outcome (expect()).
+gen() {
+	cat=$1
+	too_many='' no_base=''
+
+	rnd 8
+	n=$((RND + 1))
+	case $cat in
+	overlap) [ "$n" -lt 2 ] && n=2 ;;
+	cache_count) [ "$n" -gt 7 ] && n=7 ;;
+	esac
+	gen_layout
+	nl=$n
+	rnd 4
+	nc=0
+	if [ "$RND" != 0 ]; then
+		rnd $((n + 1))
+		nc=$RND
+	fi
+
+	case $cat in
+	valid) ;;
+	no_base) no_base=1 ;;
+	count_mismatch)
+		rnd 2
+		if [ "$RND" = 0 ] || [ "$n" = 8 ]; then
+			nl=$((n - 1))
+		else
+			nl=$((n + 1))
+		fi ;;
+	cache_count)
+		rnd $((8 - n))
+		nc=$((n + 1 + RND)) ;;
+	too_many)
+		pick base length cache
+		too_many=$RND ;;
+	*) add_defect "$cat" ;;
+	esac
+	# Now and then a second bad window, before or after the first.
+	if [ "$cat" != valid ]; then
+		rnd 10
+		if [ "$RND" -lt 3 ]; then
+			# shellcheck disable=SC2086 # a word list
+			pick $WINDOW_DEFECTS
+			case $RND in
+			beyond) [ -n "$BITS" ] && add_defect beyond ;;
+			ram) [ -n "$RAM_START" ] && add_defect ram ;;
+			straddle) [ -n "$RAM_AFTER$RAM_BEFORE" ] &&
+				  add_defect straddle ;;
+			busy) [ -n "$BUSY" ] && add_defect busy ;;
+			*) add_defect "$RND" ;;
+			esac
+		fi
+	fi
+	expect
+
+	# The text of the lists.
+	base='' length='' cache=''
+	i=0
+	while [ "$i" -lt 12 ]; do
+		if [ "$i" -lt "$n" ]; then
+			eval "b=\$bv_$i bs=\$bs_$i l=\$lv_$i ls=\$ls_$i kd=\$kind_$i c=\$cv_$i"
+			case $kd in
+			nan_base | wrap) ;;
+			*) fmtnum "$b"; bs=$NUM ;;
+			esac
+			case $kd in
+			nan_length | length_0 | wrap) ;;
+			*) fmtnum "$l"; ls=$NUM ;;
+			esac
+		else
+			fmtnum $((REG + i * PAGE))
+			bs=$NUM ls=4K c=uc
+		fi
+		if [ "$i" -lt "$n" ] || [ "$too_many" = base ]; then
+			base=$base,$bs
+		fi
+		if [ "$i" -lt "$nl" ] || [ "$too_many" = length ]; then
+			length=$length,$ls
+		fi
+		if [ "$i" -lt "$nc" ] || [ "$too_many" = cache ]; then
+			cache=$cache,$c
+		fi
+		i=$((i + 1))
+		# 9 to 12 entries in the list that has too many.
+		if [ -n "$too_many" ] && [ "$i" -ge 9 ]; then
+			rnd 3
+			[ "$RND" = 0 ] && break
+		fi
+		[ -z "$too_many" ] && [ "$i" -ge 8 ] && break
+	done
+	# Every entry came with a comma before it.
+	base=${base#,} length=${length#,} cache=${cache#,}
+
+	ARGS=
+	[ -n "$no_base" ] || ARGS="base=$base"
+	[ "$nl" = 0 ] && [ "$too_many" != length ] || ARGS="$ARGS length=$length"
+	[ "$nc" = 0 ] && [ "$too_many" != cache ] || ARGS="$ARGS cache=$cache"
+	ARGS=${ARGS# }
+}
+
+# ---------------------------------------------------------------------------
+# Loading
+
+load_err=""
+
+# load PARAM...: insmod physwin; its error output is left in $load_err.
+load() {
+	load_err=$(insmod "$ko" "$@" 2>&1 >/dev/null)
+}
+
+unload() {
+	[ -d /sys/module/physwin ] || return 0
+	rmmod physwin 2>/dev/null
+}
+
+# kmod's insmod names EINVAL "Invalid parameters".
+errtext() {
+	case $1 in
+	EINVAL) ERRTEXT='Invalid parameters' ;;
+	EBUSY) ERRTEXT='Device or resource busy' ;;
+	esac
+}
+
+RUN_ID="physwin_fuzz_load[$$]"
+
+# Centiseconds since boot.
+now() {
+	read -r up _ </proc/uptime
+	NOW=${up%.*}${up#*.}
+	NOW=${NOW#0}
+}
+
+# One cycle: generate a set for category $cat, load it, check the outcome.
+cycle() {
+	gen "$cat"
+	problems=""
+	echo "$RUN_ID: cycle $cyc:" >/dev/kmsg
+	# shellcheck disable=SC2086 # the parameters, one per word
+	if load $ARGS; then
+		loaded=1
+	else
+		loaded=0
+	fi
+
+	if [ "$EXP" = ok ]; then
+		nr_valid=$((nr_valid + 1))
+		if [ "$loaded" = 1 ]; then
+			slurp /proc/iomem
+			iomem=$SLURP
+			slurp "$PAT"
+			pat=$SLURP
+			for a in base length cache; do
+				eval "want=\$$a"
+				got=
+				read -r got <"$PARAMS/$a"
+				[ "$got" = "$want" ] ||
+					problem "parameter $a reads \"$got\""
+			done
+			i=0
+			while [ "$i" -lt "$n" ]; do
+				eval "[ -n \"\$cv_$i\" ] && [ $i -lt $nc ] || cv_$i=uc"
+				check_window "$i"
+				i=$((i + 1))
+			done
+			[ -e "/dev/physwin$n" ] && problem "/dev/physwin$n exists"
+			rmmod physwin || problem "rmmod failed"
+		else
+			problem "load failed: $load_err"
+		fi
+	else
+		nr_invalid=$((nr_invalid + 1))
+		eval "nr_$EXP=\$((nr_$EXP + 1))"
+		if [ "$loaded" = 1 ]; then
+			problem "loaded, expected $EXP"
+			unload
+		else
+			errtext "$EXP"
+			case $load_err in
+			*"$ERRTEXT"*) ;;
+			*) problem "expected $EXP ($ERRTEXT), got: $load_err" ;;
+			esac
+			log=$(dmesg | awk -v m="$RUN_ID: cycle $cyc:" '
+				index($0, m) { buf = ""; on = 1; next }
+				on { buf = buf $0 "\n" }
+				END { printf "%s", buf }')
+			# shellcheck disable=SC2254 # MSG is a pattern
+			case $log in
+			$MSG) ;;
+			*) problem "no \"$MSG\" in the kernel log: $log" ;;
+			esac
+		fi
+	fi
+	check_nothing_left
+
+	eval "nr_cat_$cat=\$((nr_cat_$cat + 1))"
+	if [ -n "$problems" ]; then
+		eval "bad_cat_$cat=\$((bad_cat_$cat + 1))"
+		diag "cycle $cyc ($cat, expected $EXP): insmod physwin $ARGS"
+		printf '%s' "$problems" | while IFS= read -r line; do
+			diag "cycle $cyc: $line"
+		done
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Setup
+
+ktap_print_header
+
+[ "$(id -u)" = 0 ] || skip_all "must be run as root"
+[ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
+case $PHYSWIN_REGION in
+[0-9]*:[0-9]*) ;;
+*) skip_all "PHYSWIN_REGION=<base>:<size> of a reserved physical range not set" ;;
+esac
+REG=$((${PHYSWIN_REGION%%:*}))
+REG_END=$((REG + ${PHYSWIN_REGION#*:}))
+if [ $((REG_END - REG)) -lt $((16 << 20)) ] || [ $((REG & 0xfff)) != 0 ]; then
+	skip_all "PHYSWIN_REGION=$PHYSWIN_REGION: need 16M or more, page aligned"
+fi
+ko=${PHYSWIN_KO:-$(modinfo -n physwin 2>/dev/null)}
+if [ -z "$ko" ] || [ ! -r "$ko" ]; then
+	skip_all "physwin.ko is not installed (depmod) and PHYSWIN_KO is not set"
+fi
+
+CYCLES=${PHYSWIN_FUZZ_CYCLES:-200}
+case $CYCLES in
+'' | *[!0-9]*) skip_all "PHYSWIN_FUZZ_CYCLES=$CYCLES is not a number" ;;
+esac
+SEED=${PHYSWIN_FUZZ_SEED:-$(date +%s)}
+case $SEED in
+'' | *[!0-9]*) skip_all "PHYSWIN_FUZZ_SEED=$SEED is not a number" ;;
+esac
+rng=$((SEED & 0xffffffff))
+[ "$rng" != 0 ] || rng=1
+
+# What the machine offers for the defects that need it.
+BITS=$(awk '/^address sizes/ { print $4; exit }' /proc/cpuinfo)
+[ -n "$BITS" ] && [ "$BITS" -lt 63 ] || BITS=
+# The largest System RAM range, and whether RAM touches the region.
+ram=$(awk -v r="$REG" -v e="$REG_END" '
+	/^[0-9a-f]+-[0-9a-f]+ : System RAM$/ {
+		split($1, a, "-")
+		s = ("0x" a[1]) + 0; t = ("0x" a[2]) + 0
+		if (t - s > best) { best = t - s; bs = s; be = t }
+		if (s <= r - 1 && r - 1 <= t) before = 1
+		if (s <= e && e <= t) after = 1
+	}
+	END { if (best) printf "%d %d %d %d\n", bs, be, before, after }' \
+	/proc/iomem)
+RAM_START='' RAM_END='' RAM_BEFORE='' RAM_AFTER=''
+if [ -n "$ram" ]; then
+	# shellcheck disable=SC2086 # four numbers
+	set -- $ram
+	RAM_START=$((($1 + PAGE - 1) & ~(PAGE - 1)))
+	RAM_END=$(($2 + 1 - PAGE))
+	[ "$3" = 1 ] && RAM_BEFORE=1
+	[ "$4" = 1 ] && RAM_AFTER=1
+fi
+busy=$(awk '/^ *[0-9a-f]+-[0-9a-f]+ : (IOAPIC|HPET) [0-9]+$/ { print $1; exit }' \
+	/proc/iomem)
+BUSY=
+[ -n "$busy" ] && BUSY=$((0x${busy%-*} & ~(PAGE - 1)))
+
+cats=valid
+for d in $WINDOW_DEFECTS $SET_DEFECTS; do
+	case $d in
+	beyond) [ -n "$BITS" ] || continue ;;
+	ram) [ -n "$RAM_START" ] || continue ;;
+	straddle) [ -n "$RAM_BEFORE$RAM_AFTER" ] || continue ;;
+	busy) [ -n "$BUSY" ] || continue ;;
+	esac
+	cats="$cats $d"
+done
+
+# Save the running configuration, and get the module out of the way.
+saved=""
+if [ -d /sys/module/physwin ]; then
+	saved="base=$(cat $PARAMS/base) length=$(cat $PARAMS/length)"
+	c=$(cat $PARAMS/cache)
+	[ -n "$c" ] && saved="$saved cache=$c"
+	unload || skip_all "physwin is in use and cannot be unloaded"
+fi
+pat_in_region
+pat_before=$PAT_IN
+region_mtrr_wb=0
+mtrr_write_back "$REG" $((REG_END - REG)) && region_mtrr_wb=1
+
+# shellcheck disable=SC2086 # word lists
+set -- $WINDOW_DEFECTS $SET_DEFECTS
+ktap_set_plan $(($# + 2))
+hex "$REG"
+ktap_print_msg "region $HEX size $((REG_END - REG)), insmod $ko"
+ktap_print_msg "seed $SEED: PHYSWIN_FUZZ_SEED=$SEED repeats this run; $CYCLES cycles (PHYSWIN_FUZZ_CYCLES)"
+
+# ---------------------------------------------------------------------------
+# The cycles: every third set valid, the others through the defects in
+# turn, so that each gets its share whatever the seed.
+
+# shellcheck disable=SC2086 # a word list
+set -- $cats
+shift
+nr_inv_cats=$#
+nr_valid=0 nr_invalid=0 nr_EINVAL=0 nr_EBUSY=0
+now
+t0=$NOW
+cyc=0 inv=0
+while [ "$cyc" -lt "$CYCLES" ]; do
+	if [ $((cyc % 3)) = 0 ]; then
+		cat=valid
+	else
+		# shellcheck disable=SC2086 # a word list
+		set -- $cats
+		shift $((inv % nr_inv_cats + 1))
+		cat=$1
+		inv=$((inv + 1))
+	fi
+	cycle
+	cyc=$((cyc + 1))
+done
+now
+secs=$(((NOW - t0) / 100))
+
+for cat in valid $WINDOW_DEFECTS $SET_DEFECTS; do
+	eval "nr=\${nr_cat_$cat:-0} bad=\${bad_cat_$cat:-0}"
+	case $cat in
+	valid) desc="valid sets load as given and unload" ;;
+	nan_base) desc="base not a number" ;;
+	nan_length) desc="length not a number" ;;
+	bad_cache) desc="unknown cache mode" ;;
+	length_0) desc="length 0" ;;
+	unaligned_base) desc="unaligned base" ;;
+	unaligned_length) desc="unaligned length" ;;
+	wrap) desc="base + length wraps" ;;
+	beyond) desc="beyond the CPU's physical address bits" ;;
+	ram) desc="in System RAM" ;;
+	straddle) desc="across the region's edge into System RAM" ;;
+	busy) desc="busy resource" ;;
+	overlap) desc="windows overlap" ;;
+	no_base) desc="no base" ;;
+	count_mismatch) desc="base and length counts differ" ;;
+	cache_count) desc="more cache modes than windows" ;;
+	too_many) desc="more than 8 entries in a list" ;;
+	esac
+	[ "$cat" = valid ] || desc="$desc: errno, reason, nothing left"
+	if [ "$nr" = 0 ]; then
+		ktap_test_skip "$desc (no cycle)"
+	elif [ "$bad" = 0 ]; then
+		ktap_test_pass "$desc ($nr cycles)"
+	else
+		ktap_test_fail "$desc ($bad of $nr cycles failed)"
+	fi
+done
+
+ktap_print_msg "$CYCLES cycles in $secs s: $nr_valid valid, $nr_invalid invalid ($nr_EINVAL EINVAL, $nr_EBUSY EBUSY), seed $SEED"
+
+problems=""
+if [ -n "$saved" ]; then
+	unload
+	# shellcheck disable=SC2086 # the saved parameters, one per word
+	load $saved || problem "reload with $saved failed: $load_err"
+	if [ -z "$problems" ]; then
+		ktap_test_pass "restore: $saved"
+	else
+		diag "$problems"
+		ktap_test_fail "restore: $saved"
+	fi
+else
+	ktap_test_skip "restore: physwin was not loaded before"
+fi
+
+ktap_finished
