@@ -441,10 +441,19 @@ add_defect() {
 	[ "$w" -ge 0 ] || return
 	case $1 in
 	overlap)
-		# On top of some other window, still inside the region.
+		# On top of some other window without a defect of its own (one
+		# placed beyond the address range would drag this one there
+		# too), still inside the region.
 		[ "$n" -ge 2 ] || return
 		rnd $((n - 1))
-		o=$(((w + 1 + RND) % n))
+		k=0
+		while [ "$k" -lt $((n - 1)) ]; do
+			o=$(((w + 1 + (RND + k) % (n - 1)) % n))
+			eval "okd=\$kind_$o"
+			[ -z "$okd" ] && break
+			k=$((k + 1))
+		done
+		[ "$k" -lt $((n - 1)) ] || return
 		eval "ob=\$bv_$o ol=\$lv_$o l=\$lv_$w"
 		rnd $((ol / PAGE))
 		b=$((ob + RND * PAGE))
