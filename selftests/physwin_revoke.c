@@ -47,21 +47,6 @@ static int try_read(const char *p, uint64_t *val)
 	return ok;
 }
 
-static int set_enabled(int index, int on)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), PW_CLASS_DIR "/physwin%d/enabled", index);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, on ? "1" : "0", 1) != 1)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(revoke)
 {
 	struct pw_window win[PW_MAX_WINDOWS];
@@ -83,7 +68,7 @@ FIXTURE_SETUP(revoke)
 	snprintf(path, sizeof(path), PW_CLASS_DIR "/physwin0/enabled");
 	if (access(path, W_OK))
 		PW_SETUP_SKIP("this physwin has no enabled attribute");
-	ASSERT_EQ(0, set_enabled(0, 1));
+	ASSERT_EQ(0, pw_set_enabled(0, 1));
 	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
 	self->page = getpagesize();
 	self->seed = pw_seed();
@@ -95,7 +80,7 @@ FIXTURE_TEARDOWN(revoke)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	set_enabled(0, 1);
+	pw_set_enabled(0, 1);
 }
 
 /* The whole contract, step by step, in one process. */
@@ -113,7 +98,7 @@ TEST_F(revoke, sigbus_enodev_and_back)
 	pw_wr(p + len - 8, ~self->seed);
 	pw_mb();
 
-	ASSERT_EQ(0, set_enabled(0, 0));
+	ASSERT_EQ(0, pw_set_enabled(0, 0));
 	ASSERT_EQ(0, pw_attr_u64(0, "enabled", &v));
 	EXPECT_EQ(0UL, v);
 
@@ -146,7 +131,7 @@ TEST_F(revoke, sigbus_enodev_and_back)
 		close(fd2);
 
 	/* Restored: the same VMA faults in again and the data is there. */
-	ASSERT_EQ(0, set_enabled(0, 1));
+	ASSERT_EQ(0, pw_set_enabled(0, 1));
 	faults = pw_get(0, "faults");
 	ASSERT_EQ(1, try_read(p, &v));
 	EXPECT_EQ(self->seed, v);
@@ -198,14 +183,14 @@ TEST_F(revoke, every_process_every_node)
 		_exit(0);
 	}
 	ASSERT_EQ(1, read(to_parent[0], &c, 1));
-	ASSERT_EQ(0, set_enabled(0, 0));
+	ASSERT_EQ(0, pw_set_enabled(0, 0));
 	EXPECT_EQ(0, try_read(p + self->page, &v));
 	ASSERT_EQ(1, write(to_child[1], &c, 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 
-	ASSERT_EQ(0, set_enabled(0, 1));
+	ASSERT_EQ(0, pw_set_enabled(0, 1));
 	EXPECT_EQ(1, try_read(p + self->page, &v));
 	ASSERT_EQ(0, munmap(p, len));
 	close(fd2);
@@ -275,10 +260,10 @@ TEST_F(revoke, under_load)
 					    &racers[i]));
 	}
 	for (i = 0; i < FLIPS; i++) {
-		ASSERT_EQ(0, set_enabled(0, i & 1));
+		ASSERT_EQ(0, pw_set_enabled(0, i & 1));
 		usleep(1000);
 	}
-	ASSERT_EQ(0, set_enabled(0, 1));
+	ASSERT_EQ(0, pw_set_enabled(0, 1));
 	stop = 1;
 	for (i = 0; i < NR_THREADS; i++) {
 		ASSERT_EQ(0, pthread_join(threads[i], NULL));

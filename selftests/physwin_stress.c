@@ -990,21 +990,6 @@ static void worker_main(int proc, uint64_t gen)
 	_exit(0);
 }
 
-static int set_enabled(int index, int on)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), PW_CLASS_DIR "/physwin%d/enabled", index);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, on ? "1" : "0", 1) != 1)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 struct revoker {
 	pthread_t tid;
 	volatile int stop;
@@ -1021,11 +1006,11 @@ static void *revoker_main(void *arg)
 		usleep(20000 + rnd_next(&r->rng) % 80000);
 		w = rnd_next(&r->rng) % cfg.nr_win;
 		__atomic_add_fetch(&cfg.sh->seq[w], 1, __ATOMIC_SEQ_CST);
-		ret = set_enabled(cfg.win[w].index, 0);
+		ret = pw_set_enabled(cfg.win[w].index, 0);
 		if (ret)
 			fail("revoke %s: %s", cfg.win[w].name, strerror(-ret));
 		usleep(1000 + rnd_next(&r->rng) % 10000);
-		ret = set_enabled(cfg.win[w].index, 1);
+		ret = pw_set_enabled(cfg.win[w].index, 1);
 		if (ret)
 			fail("restore %s: %s", cfg.win[w].name, strerror(-ret));
 		__atomic_add_fetch(&cfg.sh->seq[w], 1, __ATOMIC_SEQ_CST);
@@ -1080,7 +1065,7 @@ FIXTURE_SETUP(stress)
 	ASSERT_NE(MAP_FAILED, cfg.sh);
 
 	for (i = 0; i < self->nr_all; i++) {
-		ASSERT_EQ(0, set_enabled(self->all[i].index, 1));
+		ASSERT_EQ(0, pw_set_enabled(self->all[i].index, 1));
 		self->mappings[i] = pw_get(self->all[i].index, "mappings");
 	}
 }
@@ -1090,7 +1075,7 @@ FIXTURE_TEARDOWN(stress)
 	int i;
 
 	for (i = 0; i < cfg.nr_win; i++)
-		set_enabled(cfg.win[i].index, 1);
+		pw_set_enabled(cfg.win[i].index, 1);
 }
 
 static pid_t spawn(int proc, uint64_t gen)

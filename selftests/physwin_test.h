@@ -305,14 +305,12 @@ static inline int pw_param_get(const char *name, char *buf, size_t len)
 	return pw_read_file(path, buf, len);
 }
 
-/* Write a runtime parameter; 0 or -errno (EINVAL for a refused value). */
-static inline int pw_param_set(const char *name, const char *val)
+/* Write @val to a sysfs file; 0 or -errno (EINVAL for a refused value). */
+static inline int pw_write_file(const char *path, const char *val)
 {
-	char path[128];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), PW_PARAM_DIR "/%s", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -321,6 +319,24 @@ static inline int pw_param_set(const char *name, const char *val)
 		n = -errno;
 	close(fd);
 	return n < 0 ? (int)n : 0;
+}
+
+/* Write a runtime parameter of the module. */
+static inline int pw_param_set(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PW_PARAM_DIR "/%s", name);
+	return pw_write_file(path, val);
+}
+
+/* Revoke (0) or restore (1) window @index through its enabled attribute. */
+static inline int pw_set_enabled(int index, int on)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PW_CLASS_DIR "/physwin%d/enabled", index);
+	return pw_write_file(path, on ? "1" : "0");
 }
 
 /*
