@@ -1,0 +1,374 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# physwin: allocation failures, injected with failslab and fail_page_alloc
+# (Documentation/fault-injection/fault-injection.rst).
+#
+# Module load: for N = 1, 2, ... the Nth allocation made by physwin_init()
+# fails (/proc/thread-self/fail-nth of the loading task, set by the helper
+# right before init_module(); the stack-trace filter limits it to what
+# runs under do_one_initcall()), until a load no longer reaches an Nth
+# allocation. Each load must either fail with an errno and leave nothing
+# behind (no module, no /dev/physwin*, no physwin in /proc/iomem, no PAT
+# memtype in the region), or work exactly like a load without failures
+# (windows, device nodes, claims, memtypes) and unload.
+#
+# mmap, touching the mapping (faults on pages, and on PMD entries),
+# PHYSWIN_IOC_POPULATE, read, pread,
+# write and pwrite: the same walk, each run in a child process of
+# physwin_failinject_ops. Each run must succeed with the right data, fail
+# with an errno an allocation failure explains, or, for a touch, end by
+# SIGBUS, SIGSEGV or SIGKILL; the window's mappings count must come back
+# to where it was, and without injection everything must work again.
+#
+# Each walk is made once with failslab and once with fail_page_alloc
+# (order 0 and up, GFP_KERNEL included). fail-nth only affects the task
+# that sets it, so the rest of the system never sees a failure; the
+# debugfs settings are restored on exit. Any WARNING, KASAN or lockdep
+# report is left to the runner's kernel-log check (panic_on_warn in
+# scripts/check-debug); the test also looks at the log of each walk.
+#
+# Needs CONFIG_FAULT_INJECTION_DEBUG_FS, CONFIG_FAILSLAB and
+# CONFIG_FAIL_PAGE_ALLOC (skips without them: Debian's kernels).
+#
+# Environment:
+#   PHYSWIN_REGION  "<base>:<size>" of a reserved physical range the test
+#                   may put windows in (e.g. 0x60000000:0x10000000 for
+#                   memmap=256M$0x60000000); the test skips without it.
+#   PHYSWIN_KO      physwin.ko to load; by default the installed one.
+#
+# A physwin loaded before the test is unloaded first and reloaded with the
+# same parameters at the end.
+
+DIR=$(dirname "$0")
+OPS=$DIR/physwin_failinject_ops
+PARAMS=/sys/module/physwin/parameters
+PAT=/sys/kernel/debug/x86/pat_memtype_list
+DBG=/sys/kernel/debug
+ATTRS="failslab fail_page_alloc"
+# Kernel-log reports the walk must not cause (a subset of what the runner
+# looks for; dump_stack() of an injected failure is "Call Trace:" too).
+BAD_LOG='BUG:|WARNING:|Oops|general protection fault|KASAN:|UBSAN:|refcount_t:|circular locking|recursive locking|inconsistent lock state|suspicious RCU usage|ODEBUG:|bad (pte|pmd|pud)|Call Trace:|FAULT_INJECTION: forcing'
+
+if [ -r "$DIR/../../kselftest/ktap_helpers.sh" ]; then
+	# shellcheck source=/dev/null
+	. "$DIR/../../kselftest/ktap_helpers.sh"
+else
+	# The subset of kselftest/ktap_helpers.sh used here, for kernels
+	# before 6.9 and for installs outside a kselftest tree.
+	KSFT_PASS=0
+	KSFT_FAIL=1
+	KSFT_SKIP=4
+	KTAP_TESTNO=1
+	KTAP_CNT_PASS=0
+	KTAP_CNT_FAIL=0
+	KTAP_CNT_SKIP=0
+	KSFT_NUM_TESTS=0
+	ktap_print_header() { echo "TAP version 13"; }
+	ktap_print_msg() { echo "#" "$@"; }
+	ktap_set_plan() { KSFT_NUM_TESTS=$1; echo "1..$1"; }
+	ktap_skip_all() { echo "1..0 # SKIP $*"; }
+	ktap_test_pass() {
+		echo "ok $KTAP_TESTNO $1"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
+	}
+	ktap_test_skip() {
+		echo "ok $KTAP_TESTNO $1 # SKIP"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
+	}
+	ktap_test_fail() {
+		echo "not ok $KTAP_TESTNO $1"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
+	}
+	ktap_print_totals() {
+		echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"
+	}
+	ktap_finished() {
+		ktap_print_totals
+		[ $((KTAP_CNT_PASS + KTAP_CNT_SKIP)) -eq "$KSFT_NUM_TESTS" ] ||
+			exit "$KSFT_FAIL"
+		exit "$KSFT_PASS"
+	}
+fi
+
+skip_all() {
+	ktap_skip_all "$*"
+	exit "$KSFT_SKIP"
+}
+
+problems=""
+problem() {
+	problems="$problems$*
+"
+}
+
+result() {
+	ktap_print_msg "$1: $(($(date +%s) - t0)) s"
+	if [ -z "$problems" ]; then
+		ktap_test_pass "$1"
+	else
+		printf '%s' "$problems" | head -n 20 | while IFS= read -r line; do
+			ktap_print_msg "$1: $line"
+		done
+		ktap_test_fail "$1"
+	fi
+	problems=""
+}
+
+hex() { printf '0x%x' "$1"; }
+
+# ---------------------------------------------------------------------------
+# debugfs settings: saved at the start, restored on exit
+
+SETTINGS="probability interval times space verbose task-filter stacktrace-depth require-start require-end reject-start reject-end ignore-gfp-wait"
+saved_settings=""
+
+save_settings() {
+	for fa in $ATTRS; do
+		s=$SETTINGS
+		[ "$fa" = failslab ] && s="$s cache-filter"
+		[ "$fa" = fail_page_alloc ] && s="$s ignore-gfp-highmem min-order"
+		for f in $s; do
+			[ -e "$DBG/$fa/$f" ] || continue
+			saved_settings="$saved_settings$fa/$f=$(cat "$DBG/$fa/$f")
+"
+		done
+	done
+}
+
+restore_settings() {
+	printf '%s' "$saved_settings" | while IFS='=' read -r f v; do
+		echo "$v" >"$DBG/$f" 2>/dev/null ||
+			echo "# cannot restore $DBG/$f to $v"
+	done
+}
+
+set_attr() { echo "$3" >"$DBG/$1/$2"; }
+
+# inject ATTR: fail-nth is to fail allocations through ATTR only. No
+# random failures (probability 0): only what fail-nth asks for, and only
+# in the task that asks (task-filter as well, should anyone raise the
+# probability meanwhile). Allocations that may sleep fail too; nothing is
+# printed, so that the log shows only what the failure itself caused.
+inject() {
+	for fa in $ATTRS; do
+		set_attr "$fa" probability 0
+		set_attr "$fa" interval 1
+		set_attr "$fa" times -1
+		set_attr "$fa" space 0
+		set_attr "$fa" verbose 0
+		set_attr "$fa" task-filter Y
+		set_attr "$fa" ignore-gfp-wait N
+	done
+	set_attr fail_page_alloc ignore-gfp-highmem N
+	# The other one out of the way: failslab with a cache filter but no
+	# cache marked, fail_page_alloc from an order no allocation has.
+	case $1 in
+	failslab) cf=N mo=100 ;;
+	fail_page_alloc) cf=Y mo=0 ;;
+	*) cf=Y mo=100 ;;
+	esac
+	set_attr failslab cache-filter $cf
+	set_attr fail_page_alloc min-order $mo
+	# Wherever the allocation is made from (restricted by only_init).
+	for fa in $ATTRS; do
+		set_attr "$fa" require-start 0
+		set_attr "$fa" require-end 0xffffffffffffffff
+		set_attr "$fa" reject-start 0
+		set_attr "$fa" reject-end 0
+	done
+}
+
+# only_init: count and fail only allocations made under do_one_initcall(),
+# that is by physwin_init(), through the stack-trace filter (which
+# fail-nth obeys). The module loader's own failure paths are the kernel's
+# business, and some of them WARN (trace_events' event_define_fields())
+# or dump a stack (vmalloc) by design.
+only_init() {
+	for fa in $ATTRS; do
+		set_attr "$fa" stacktrace-depth 32
+		set_attr "$fa" require-start "$INIT_START"
+		set_attr "$fa" require-end "$INIT_END"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Kernel log
+
+RUN_ID="physwin_failinject[$$]"
+
+mark() {
+	echo "$RUN_ID: test $KTAP_TESTNO: $1" >/dev/kmsg
+}
+
+# Problems in the kernel log since the marker of the current test.
+check_log() {
+	bad=$(dmesg | awk -v m="$RUN_ID: test $KTAP_TESTNO: " '
+		index($0, m) { buf = ""; on = 1; next }
+		on { buf = buf $0 "\n" }
+		END { printf "%s", buf }' | grep -E -m 5 -- "$BAD_LOG")
+	[ -z "$bad" ] || problem "kernel log: $(echo "$bad" | tr '\n' ' ')"
+}
+
+# ---------------------------------------------------------------------------
+# Module load
+
+unload() {
+	[ -d /sys/module/physwin ] || return 0
+	rmmod physwin 2>/dev/null
+}
+
+# Any PAT memtype that starts inside the region.
+pat_in_region() {
+	[ -r "$PAT" ] || return 0
+	grep '^PAT: \[mem ' "$PAT" | while read -r _ _ range type; do
+		start=$((${range%%-*}))
+		if [ "$start" -ge "$R" ] && [ "$start" -lt $((R + RS)) ]; then
+			echo "$range $type"
+		fi
+	done
+}
+
+nothing_left() {
+	[ -d /sys/module/physwin ] && problem "$1: module is loaded"
+	for d in /dev/physwin*; do
+		[ -e "$d" ] && problem "$1: $d exists"
+	done
+	claims=$(grep physwin /proc/iomem)
+	[ -n "$claims" ] &&
+		problem "$1: left in /proc/iomem: $(echo "$claims" | tr '\n' ' ')"
+	pat=$(pat_in_region)
+	[ -n "$pat" ] && problem "$1: PAT memtype left: $(echo "$pat" | tr '\n' ' ')"
+}
+
+# load_walk ATTR: the helper walks the allocation points of the load.
+load_walk() {
+	desc="load with $1 failures"
+	t0=$(date +%s)
+	mark "$desc"
+	inject "$1"
+	only_init
+	# shellcheck disable=SC2086 # the parameters, one per word
+	"$OPS" loadwalk "$ko" "$R" "$RS" $LOAD_PARAMS
+	rc=$?
+	inject none
+	[ "$rc" = 0 ] || problem "physwin_failinject_ops loadwalk exited with $rc"
+	unload
+	nothing_left "after the walk"
+	check_log
+	result "$desc"
+}
+
+# ---------------------------------------------------------------------------
+# The operations
+
+# op_walk ATTR OP
+op_walk() {
+	desc="$2 with $1 failures"
+	t0=$(date +%s)
+	mark "$desc"
+	inject "$1"
+	out=$("$OPS" op /dev/physwin0 "$2")
+	rc=$?
+	echo "$out"
+	inject none
+	[ "$rc" = 0 ] || problem "physwin_failinject_ops op exited with $rc"
+	out=$("$OPS" check /dev/physwin0)
+	rc=$?
+	[ "$rc" = 0 ] || problem "without injection afterwards: $(echo "$out" | tr '\n' ' ')"
+	check_log
+	result "$desc"
+}
+
+# ---------------------------------------------------------------------------
+
+ktap_print_header
+
+[ "$(id -u)" = 0 ] || skip_all "must be run as root"
+[ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
+for a in $ATTRS; do
+	[ -w "$DBG/$a/probability" ] ||
+		skip_all "no $DBG/$a: needs CONFIG_FAULT_INJECTION_DEBUG_FS, CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC"
+done
+[ -e /proc/self/task/$$/fail-nth ] || skip_all "no /proc/PID/task/TID/fail-nth"
+[ -x "$OPS" ] || skip_all "$OPS not built"
+case $PHYSWIN_REGION in
+[0-9]*:[0-9]*) ;;
+*) skip_all "PHYSWIN_REGION=<base>:<size> of a reserved physical range not set" ;;
+esac
+R=$((${PHYSWIN_REGION%%:*}))
+RS=$((${PHYSWIN_REGION#*:}))
+if [ "$RS" -lt $((16 << 20)) ] || [ $((R & 0x1fffff)) != 0 ]; then
+	skip_all "PHYSWIN_REGION=$PHYSWIN_REGION: need 16M or more, 2M aligned"
+fi
+# do_one_initcall() is [INIT_START, INIT_END): up to the next symbol.
+eval "$(awk '$3 == "do_one_initcall" && !s { s = $1; next }
+	s && $1 != s { printf "INIT_START=0x%s INIT_END=0x%s\n", s, $1; exit }' \
+	/proc/kallsyms 2>/dev/null)"
+case $INIT_START in
+0x0* | "") skip_all "no address for do_one_initcall in /proc/kallsyms" ;;
+esac
+ko=${PHYSWIN_KO:-$(modinfo -n physwin 2>/dev/null)}
+[ -r "$ko" ] ||
+	skip_all "physwin.ko is not installed (depmod) and PHYSWIN_KO is not set"
+
+# Two windows, so that a failure in the second one undoes the first, and
+# both kinds of kernel mapping (ioremap, memremap); the first is not 2M
+# aligned, so that ioremap() needs page tables. The operations use a 16M
+# window of their own.
+LOAD_PARAMS="base=$(hex $((R + 0x10000))),$(hex $((R + 0x600000))) length=256K,2M cache=uc,wb"
+OPS_PARAMS="base=$(hex "$R") length=16M cache=wb"
+
+t0=$(date +%s)
+saved=""
+if [ -d /sys/module/physwin ]; then
+	saved="base=$(cat $PARAMS/base) length=$(cat $PARAMS/length)"
+	c=$(cat $PARAMS/cache)
+	[ -n "$c" ] && saved="$saved cache=$c"
+	unload || skip_all "physwin is in use and cannot be unloaded"
+fi
+
+save_settings
+trap 'restore_settings' EXIT
+trap 'exit 1' INT TERM HUP
+
+OPS_LIST="mmap touch touch-huge populate read pread write pwrite"
+ktap_set_plan $((2 + 2 * 8 + 1))
+ktap_print_msg "region $(hex "$R") size $(hex "$RS")"
+
+for a in $ATTRS; do
+	load_walk "$a"
+	unload
+done
+inject none
+
+# shellcheck disable=SC2086 # the parameters, one per word
+if ! modprobe physwin $OPS_PARAMS 2>/dev/null &&
+   ! insmod "$ko" $OPS_PARAMS; then
+	for a in $ATTRS; do
+		for op in $OPS_LIST; do
+			ktap_test_fail "$op with $a failures: cannot load physwin"
+		done
+	done
+else
+	for a in $ATTRS; do
+		for op in $OPS_LIST; do
+			op_walk "$a" "$op"
+		done
+	done
+fi
+unload
+
+if [ -n "$saved" ]; then
+	# shellcheck disable=SC2086 # the saved parameters, one per word
+	modprobe physwin $saved 2>/dev/null || insmod "$ko" $saved ||
+		problem "reload with $saved failed"
+	result "restore: $saved"
+else
+	ktap_test_skip "restore: physwin was not loaded before"
+fi
+
+ktap_finished
