@@ -42,68 +42,13 @@
 
 DIR=$(dirname "$0")
 OPS=$DIR/physwin_failinject_ops
-PARAMS=/sys/module/physwin/parameters
-PAT=/sys/kernel/debug/x86/pat_memtype_list
+# shellcheck source=physwin_lib.sh
+. "$DIR/physwin_lib.sh"
 DBG=/sys/kernel/debug
 ATTRS="failslab fail_page_alloc"
 # Kernel-log reports the walk must not cause (a subset of what the runner
 # looks for; dump_stack() of an injected failure is "Call Trace:" too).
 BAD_LOG='BUG:|WARNING:|Oops|general protection fault|KASAN:|UBSAN:|refcount_t:|circular locking|recursive locking|inconsistent lock state|suspicious RCU usage|ODEBUG:|bad (pte|pmd|pud)|Call Trace:|FAULT_INJECTION: forcing'
-
-if [ -r "$DIR/../../kselftest/ktap_helpers.sh" ]; then
-	# shellcheck source=/dev/null
-	. "$DIR/../../kselftest/ktap_helpers.sh"
-else
-	# The subset of kselftest/ktap_helpers.sh used here, for kernels
-	# before 6.9 and for installs outside a kselftest tree.
-	KSFT_PASS=0
-	KSFT_FAIL=1
-	KSFT_SKIP=4
-	KTAP_TESTNO=1
-	KTAP_CNT_PASS=0
-	KTAP_CNT_FAIL=0
-	KTAP_CNT_SKIP=0
-	KSFT_NUM_TESTS=0
-	ktap_print_header() { echo "TAP version 13"; }
-	ktap_print_msg() { echo "#" "$@"; }
-	ktap_set_plan() { KSFT_NUM_TESTS=$1; echo "1..$1"; }
-	ktap_skip_all() { echo "1..0 # SKIP $*"; }
-	ktap_test_pass() {
-		echo "ok $KTAP_TESTNO $1"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
-	}
-	ktap_test_skip() {
-		echo "ok $KTAP_TESTNO $1 # SKIP"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
-	}
-	ktap_test_fail() {
-		echo "not ok $KTAP_TESTNO $1"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
-	}
-	ktap_print_totals() {
-		echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"
-	}
-	ktap_finished() {
-		ktap_print_totals
-		[ $((KTAP_CNT_PASS + KTAP_CNT_SKIP)) -eq "$KSFT_NUM_TESTS" ] ||
-			exit "$KSFT_FAIL"
-		exit "$KSFT_PASS"
-	}
-fi
-
-skip_all() {
-	ktap_skip_all "$*"
-	exit "$KSFT_SKIP"
-}
-
-problems=""
-problem() {
-	problems="$problems$*
-"
-}
 
 result() {
 	ktap_print_msg "$1: $(($(date +%s) - t0)) s"
@@ -311,9 +256,7 @@ eval "$(awk '$3 == "do_one_initcall" && !s { s = $1; next }
 case $INIT_START in
 0x0* | "") skip_all "no address for do_one_initcall in /proc/kallsyms" ;;
 esac
-ko=${PHYSWIN_KO:-$(modinfo -n physwin 2>/dev/null)}
-[ -r "$ko" ] ||
-	skip_all "physwin.ko is not installed (depmod) and PHYSWIN_KO is not set"
+find_module
 
 # Two windows, so that a failure in the second one undoes the first, and
 # both kinds of kernel mapping (ioremap, memremap); the first is not 2M
@@ -323,13 +266,7 @@ LOAD_PARAMS="base=$(hex $((R + 0x10000))),$(hex $((R + 0x600000))) length=256K,2
 OPS_PARAMS="base=$(hex "$R") length=16M cache=wb"
 
 t0=$(date +%s)
-saved=""
-if [ -d /sys/module/physwin ]; then
-	saved="base=$(cat $PARAMS/base) length=$(cat $PARAMS/length)"
-	c=$(cat $PARAMS/cache)
-	[ -n "$c" ] && saved="$saved cache=$c"
-	unload || skip_all "physwin is in use and cannot be unloaded"
-fi
+save_module
 
 save_settings
 trap 'restore_settings' EXIT
@@ -346,8 +283,7 @@ done
 inject none
 
 # shellcheck disable=SC2086 # the parameters, one per word
-if ! modprobe physwin $OPS_PARAMS 2>/dev/null &&
-   ! insmod "$ko" $OPS_PARAMS; then
+if ! load $OPS_PARAMS; then
 	for a in $ATTRS; do
 		for op in $OPS_LIST; do
 			ktap_test_fail "$op with $a failures: cannot load physwin"
@@ -362,13 +298,6 @@ else
 fi
 unload
 
-if [ -n "$saved" ]; then
-	# shellcheck disable=SC2086 # the saved parameters, one per word
-	modprobe physwin $saved 2>/dev/null || insmod "$ko" $saved ||
-		problem "reload with $saved failed"
-	result "restore: $saved"
-else
-	ktap_test_skip "restore: physwin was not loaded before"
-fi
+restore_module
 
 ktap_finished

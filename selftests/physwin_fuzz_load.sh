@@ -40,57 +40,8 @@
 # shellcheck disable=SC2154
 
 DIR=$(dirname "$0")
-PARAMS=/sys/module/physwin/parameters
-PAT=/sys/kernel/debug/x86/pat_memtype_list
-
-if [ -r "$DIR/../../kselftest/ktap_helpers.sh" ]; then
-	# shellcheck source=/dev/null
-	. "$DIR/../../kselftest/ktap_helpers.sh"
-else
-	# The subset of kselftest/ktap_helpers.sh used here, for kernels
-	# before 6.9 and for installs outside a kselftest tree.
-	KSFT_PASS=0
-	KSFT_FAIL=1
-	KSFT_SKIP=4
-	KTAP_TESTNO=1
-	KTAP_CNT_PASS=0
-	KTAP_CNT_FAIL=0
-	KTAP_CNT_SKIP=0
-	KSFT_NUM_TESTS=0
-	ktap_print_header() { echo "TAP version 13"; }
-	ktap_print_msg() { echo "#" "$@"; }
-	ktap_set_plan() { KSFT_NUM_TESTS=$1; echo "1..$1"; }
-	ktap_skip_all() { echo "1..0 # SKIP $*"; }
-	ktap_test_pass() {
-		echo "ok $KTAP_TESTNO $1"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
-	}
-	ktap_test_skip() {
-		echo "ok $KTAP_TESTNO $1 # SKIP"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
-	}
-	ktap_test_fail() {
-		echo "not ok $KTAP_TESTNO $1"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
-	}
-	ktap_print_totals() {
-		echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"
-	}
-	ktap_finished() {
-		ktap_print_totals
-		[ $((KTAP_CNT_PASS + KTAP_CNT_SKIP)) -eq "$KSFT_NUM_TESTS" ] ||
-			exit "$KSFT_FAIL"
-		exit "$KSFT_PASS"
-	}
-fi
-
-skip_all() {
-	ktap_skip_all "$*"
-	exit "$KSFT_SKIP"
-}
+# shellcheck source=physwin_lib.sh
+. "$DIR/physwin_lib.sh"
 
 # A diagnostic line; unlike ktap_print_msg, it leaves * and ? alone.
 diag() {
@@ -241,12 +192,6 @@ pat_in_region() {
 # ---------------------------------------------------------------------------
 # What the test checks
 
-problems=""
-problem() {
-	problems="$problems$*
-"
-}
-
 # Nothing of physwin is left in the system.
 check_nothing_left() {
 	[ -d /sys/module/physwin ] && problem "module is loaded"
@@ -315,32 +260,6 @@ check_window() {
 	esac
 }
 
-# mtrr_write_back BASE SIZE: whether the MTRRs make the range write-back
-# (as in physwin_load.sh); run once.
-mtrr_write_back() {
-	regs=$(sed -n 's/^reg[0-9]*: base=\(0x[0-9a-f]*\) .*size= *\([0-9]*\)\([MK]\)B, count=[0-9]*: \(.*\)$/\1 \2 \3 \4/p' \
-		/proc/mtrr 2>/dev/null)
-	[ -n "$regs" ] || return 1
-	wb=0 uc=0
-	while read -r rbase rsize unit type; do
-		if [ "$unit" = M ]; then
-			rsize=$((rsize << 20))
-		else
-			rsize=$((rsize << 10))
-		fi
-		if [ "$type" = write-back ] && [ $((rbase)) -le $(($1)) ] &&
-		   [ $(($1 + $2)) -le $((rbase + rsize)) ]; then
-			wb=1
-		fi
-		if [ "$type" = uncachable ] && [ $((rbase)) -lt $(($1 + $2)) ] &&
-		   [ $(($1)) -lt $((rbase + rsize)) ]; then
-			uc=1
-		fi
-	done <<EOF
-$regs
-EOF
-	[ "$wb" = 1 ] && [ "$uc" = 0 ]
-}
 
 # ---------------------------------------------------------------------------
 # Generating a parameter set
@@ -836,10 +755,7 @@ REG_END=$((REG + ${PHYSWIN_REGION#*:}))
 if [ $((REG_END - REG)) -lt $((16 << 20)) ] || [ $((REG & 0xfff)) != 0 ]; then
 	skip_all "PHYSWIN_REGION=$PHYSWIN_REGION: need 16M or more, page aligned"
 fi
-ko=${PHYSWIN_KO:-$(modinfo -n physwin 2>/dev/null)}
-if [ -z "$ko" ] || [ ! -r "$ko" ]; then
-	skip_all "physwin.ko is not installed (depmod) and PHYSWIN_KO is not set"
-fi
+find_module
 
 CYCLES=${PHYSWIN_FUZZ_CYCLES:-200}
 case $CYCLES in
@@ -892,13 +808,7 @@ for d in $WINDOW_DEFECTS $SET_DEFECTS; do
 done
 
 # Save the running configuration, and get the module out of the way.
-saved=""
-if [ -d /sys/module/physwin ]; then
-	saved="base=$(cat $PARAMS/base) length=$(cat $PARAMS/length)"
-	c=$(cat $PARAMS/cache)
-	[ -n "$c" ] && saved="$saved cache=$c"
-	unload || skip_all "physwin is in use and cannot be unloaded"
-fi
+save_module
 pat_in_region
 pat_before=$PAT_IN
 region_mtrr_wb=0
@@ -972,19 +882,6 @@ done
 
 ktap_print_msg "$CYCLES cycles in $secs s: $nr_valid valid, $nr_invalid invalid ($nr_EINVAL EINVAL, $nr_EBUSY EBUSY), seed $SEED"
 
-problems=""
-if [ -n "$saved" ]; then
-	unload
-	# shellcheck disable=SC2086 # the saved parameters, one per word
-	load $saved || problem "reload with $saved failed: $load_err"
-	if [ -z "$problems" ]; then
-		ktap_test_pass "restore: $saved"
-	else
-		diag "$problems"
-		ktap_test_fail "restore: $saved"
-	fi
-else
-	ktap_test_skip "restore: physwin was not loaded before"
-fi
+restore_module
 
 ktap_finished

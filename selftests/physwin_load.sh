@@ -19,98 +19,11 @@
 # the same parameters at the end.
 
 DIR=$(dirname "$0")
-PARAMS=/sys/module/physwin/parameters
-PAT=/sys/kernel/debug/x86/pat_memtype_list
-
-if [ -r "$DIR/../../kselftest/ktap_helpers.sh" ]; then
-	# shellcheck source=/dev/null
-	. "$DIR/../../kselftest/ktap_helpers.sh"
-else
-	# The subset of kselftest/ktap_helpers.sh used here, for kernels
-	# before 6.9 and for installs outside a kselftest tree.
-	KSFT_PASS=0
-	KSFT_FAIL=1
-	KSFT_SKIP=4
-	KTAP_TESTNO=1
-	KTAP_CNT_PASS=0
-	KTAP_CNT_FAIL=0
-	KTAP_CNT_SKIP=0
-	KSFT_NUM_TESTS=0
-	ktap_print_header() { echo "TAP version 13"; }
-	ktap_print_msg() { echo "#" "$@"; }
-	ktap_set_plan() { KSFT_NUM_TESTS=$1; echo "1..$1"; }
-	ktap_skip_all() { echo "1..0 # SKIP $*"; }
-	ktap_test_pass() {
-		echo "ok $KTAP_TESTNO $1"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
-	}
-	ktap_test_skip() {
-		echo "ok $KTAP_TESTNO $1 # SKIP"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
-	}
-	ktap_test_fail() {
-		echo "not ok $KTAP_TESTNO $1"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
-	}
-	ktap_print_totals() {
-		echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"
-	}
-	ktap_finished() {
-		ktap_print_totals
-		[ $((KTAP_CNT_PASS + KTAP_CNT_SKIP)) -eq "$KSFT_NUM_TESTS" ] ||
-			exit "$KSFT_FAIL"
-		exit "$KSFT_PASS"
-	}
-fi
-
-skip_all() {
-	ktap_skip_all "$*"
-	exit "$KSFT_SKIP"
-}
-
-# Accumulates what went wrong in the current test, one line each.
-problems=""
-problem() {
-	problems="$problems$*
-"
-}
-
-result() {
-	if [ -z "$problems" ]; then
-		ktap_test_pass "$1"
-	else
-		printf '%s' "$problems" | while IFS= read -r line; do
-			ktap_print_msg "$1: $line"
-		done
-		ktap_test_fail "$1"
-	fi
-	problems=""
-}
+# shellcheck source=physwin_lib.sh
+. "$DIR/physwin_lib.sh"
 
 hex() { printf '0x%x' "$1"; }
 hex16() { printf '0x%016x' "$1"; }
-
-# ---------------------------------------------------------------------------
-# Loading and unloading
-
-load_err=""
-
-# load PARAM...: load physwin; its error output is left in $load_err.
-load() {
-	if [ "$loader" = modprobe ]; then
-		load_err=$(modprobe physwin "$@" 2>&1 >/dev/null)
-	else
-		load_err=$(insmod "$ko" "$@" 2>&1 >/dev/null)
-	fi
-}
-
-unload() {
-	[ -d /sys/module/physwin ] || return 0
-	rmmod physwin 2>/dev/null
-}
 
 # strerror() texts of the errnos the loads may fail with. kmod's insmod
 # calls EINVAL "Invalid parameters".
@@ -169,35 +82,6 @@ check_nothing_left() {
 		problem "left in /proc/iomem: $(echo "$claims" | tr '\n' ' ')"
 	[ "$(pat_lines "$@")" = "$pat_before" ] ||
 		problem "PAT memtype left: $(pat_lines "$@" | tr '\n' ' ')"
-}
-
-# mtrr_write_back BASE SIZE: whether the MTRRs make the range write-back.
-# PAT grants a WB request only there and reserves UC- elsewhere
-# (pat_x_mtrr_type()); /proc/mtrr is unreadable when the firmware left
-# the MTRRs disabled (QEMU's qboot does).
-mtrr_write_back() {
-	regs=$(sed -n 's/^reg[0-9]*: base=\(0x[0-9a-f]*\) .*size= *\([0-9]*\)\([MK]\)B, count=[0-9]*: \(.*\)$/\1 \2 \3 \4/p' \
-		/proc/mtrr 2>/dev/null)
-	[ -n "$regs" ] || return 1
-	wb=0 uc=0
-	while read -r rbase rsize unit type; do
-		if [ "$unit" = M ]; then
-			rsize=$((rsize << 20))
-		else
-			rsize=$((rsize << 10))
-		fi
-		if [ "$type" = write-back ] && [ $((rbase)) -le $(($1)) ] &&
-		   [ $(($1 + $2)) -le $((rbase + rsize)) ]; then
-			wb=1
-		fi
-		if [ "$type" = uncachable ] && [ $((rbase)) -lt $(($1 + $2)) ] &&
-		   [ $(($1)) -lt $((rbase + rsize)) ]; then
-			uc=1
-		fi
-	done <<EOF
-$regs
-EOF
-	[ "$wb" = 1 ] && [ "$uc" = 0 ]
 }
 
 # check_window N BASE SIZE CACHE: window N is there as given.
@@ -303,27 +187,8 @@ if [ "$RS" -lt $((16 << 20)) ] || [ $((R & 0xfff)) != 0 ]; then
 	skip_all "PHYSWIN_REGION=$PHYSWIN_REGION: need 16M or more, page aligned"
 fi
 
-if [ -n "$PHYSWIN_KO" ]; then
-	ko=$PHYSWIN_KO
-	loader=insmod
-	[ -r "$ko" ] || skip_all "PHYSWIN_KO=$ko not readable"
-else
-	ko=$(modinfo -n physwin 2>/dev/null)
-	if [ -z "$ko" ] || [ ! -r "$ko" ]; then
-		skip_all "physwin.ko is not installed (depmod) and PHYSWIN_KO is not set"
-	fi
-	loader=insmod
-	command -v modprobe >/dev/null && loader=modprobe
-fi
-
-# Save the running configuration, and get the module out of the way.
-saved=""
-if [ -d /sys/module/physwin ]; then
-	saved="base=$(cat $PARAMS/base) length=$(cat $PARAMS/length)"
-	c=$(cat $PARAMS/cache)
-	[ -n "$c" ] && saved="$saved cache=$c"
-	unload || skip_all "physwin is in use and cannot be unloaded"
-fi
+find_module
+save_module
 
 ktap_set_plan 18
 ktap_print_msg "region $(hex "$R") size $(hex "$RS"), loading with $loader"
@@ -429,13 +294,6 @@ for i in 0 1 2 3 4 5 6 7; do
 done
 good_unload "$desc"
 
-if [ -n "$saved" ]; then
-	unload
-	# shellcheck disable=SC2086 # the saved parameters, one per word
-	load $saved || problem "reload with $saved failed: $load_err"
-	result "restore: $saved"
-else
-	ktap_test_skip "restore: physwin was not loaded before"
-fi
+restore_module
 
 ktap_finished

@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Shared by the physwin selftests written in shell (sourced, not run):
+# KTAP output, problem lists, finding and reloading the module, and the
+# MTRR lookup that decides what PAT grants a cache=wb window.
+#
+# The sourcing script sets DIR to its own directory first.
+
+# shellcheck disable=SC2034 # for the sourcing scripts
+PARAMS=/sys/module/physwin/parameters
+# shellcheck disable=SC2034
+PAT=/sys/kernel/debug/x86/pat_memtype_list
+
+if [ -r "$DIR/../../kselftest/ktap_helpers.sh" ]; then
+	# shellcheck source=/dev/null
+	. "$DIR/../../kselftest/ktap_helpers.sh"
+else
+	# The subset of kselftest/ktap_helpers.sh used here, for kernels
+	# before 6.9 and for installs outside a kselftest tree.
+	KSFT_PASS=0
+	KSFT_FAIL=1
+	KSFT_SKIP=4
+	KTAP_TESTNO=1
+	KTAP_CNT_PASS=0
+	KTAP_CNT_FAIL=0
+	KTAP_CNT_SKIP=0
+	KSFT_NUM_TESTS=0
+	ktap_print_header() { echo "TAP version 13"; }
+	ktap_print_msg() { echo "#" "$@"; }
+	ktap_set_plan() { KSFT_NUM_TESTS=$1; echo "1..$1"; }
+	ktap_skip_all() { echo "1..0 # SKIP $*"; }
+	ktap_test_pass() {
+		echo "ok $KTAP_TESTNO $1"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
+	}
+	ktap_test_skip() {
+		echo "ok $KTAP_TESTNO $1 # SKIP"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
+	}
+	ktap_test_fail() {
+		echo "not ok $KTAP_TESTNO $1"
+		KTAP_TESTNO=$((KTAP_TESTNO + 1))
+		KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
+	}
+	ktap_print_totals() {
+		echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"
+	}
+	ktap_finished() {
+		ktap_print_totals
+		[ $((KTAP_CNT_PASS + KTAP_CNT_SKIP)) -eq "$KSFT_NUM_TESTS" ] ||
+			exit "$KSFT_FAIL"
+		exit "$KSFT_PASS"
+	}
+fi
+
+skip_all() {
+	ktap_skip_all "$*"
+	exit "$KSFT_SKIP"
+}
+
+# Accumulates what went wrong in the current test, one line each.
+problems=""
+problem() {
+	problems="$problems$*
+"
+}
+
+# result DESC: the current test passes if nothing went wrong, else fails
+# with one diagnostic line per problem.
+result() {
+	if [ -z "$problems" ]; then
+		ktap_test_pass "$1"
+	else
+		printf '%s' "$problems" | while IFS= read -r line; do
+			ktap_print_msg "$1: $line"
+		done
+		ktap_test_fail "$1"
+	fi
+	problems=""
+}
+
+# ---------------------------------------------------------------------------
+# The module
+
+# find_module: sets ko (the physwin.ko to load) and loader (modprobe or
+# insmod), or skips the whole test. PHYSWIN_KO names a module file;
+# without it the installed module is used.
+find_module() {
+	if [ -n "$PHYSWIN_KO" ]; then
+		ko=$PHYSWIN_KO
+		loader=insmod
+		[ -r "$ko" ] || skip_all "PHYSWIN_KO=$ko not readable"
+		return
+	fi
+	ko=$(modinfo -n physwin 2>/dev/null)
+	if [ -z "$ko" ] || [ ! -r "$ko" ]; then
+		skip_all "physwin.ko is not installed (depmod) and PHYSWIN_KO is not set"
+	fi
+	loader=insmod
+	if command -v modprobe >/dev/null; then
+		loader=modprobe
+	fi
+}
+
+load_err=""
+
+# load PARAM...: load physwin; its error output is left in $load_err.
+load() {
+	if [ "$loader" = modprobe ]; then
+		load_err=$(modprobe physwin "$@" 2>&1 >/dev/null)
+	else
+		load_err=$(insmod "$ko" "$@" 2>&1 >/dev/null)
+	fi
+}
+
+unload() {
+	[ -d /sys/module/physwin ] || return 0
+	rmmod physwin 2>/dev/null
+}
+
+# save_module: remember the windows physwin runs with (in $saved) and
+# unload it, or skip the whole test if it is in use.
+saved=""
+save_module() {
+	[ -d /sys/module/physwin ] || return 0
+	saved="base=$(cat $PARAMS/base) length=$(cat $PARAMS/length)"
+	c=$(cat $PARAMS/cache)
+	[ -n "$c" ] && saved="$saved cache=$c"
+	unload || skip_all "physwin is in use and cannot be unloaded"
+}
+
+# restore_module: the last test of the plan, reloading what save_module
+# found (a skip if there was nothing).
+restore_module() {
+	if [ -z "$saved" ]; then
+		ktap_test_skip "restore: physwin was not loaded before"
+		return
+	fi
+	problems=""
+	unload
+	# shellcheck disable=SC2086 # the saved parameters, one per word
+	load $saved || problem "reload with $saved failed: $load_err"
+	if [ -z "$problems" ]; then
+		ktap_test_pass "restore: $saved"
+	else
+		ktap_print_msg "$problems"
+		ktap_test_fail "restore: $saved"
+	fi
+	problems=""
+}
+
+# ---------------------------------------------------------------------------
+# Memory types
+
+# mtrr_write_back BASE SIZE: whether the MTRRs make the range write-back.
+# PAT grants a WB request only there and reserves UC- elsewhere
+# (pat_x_mtrr_type()); /proc/mtrr is unreadable when the firmware left
+# the MTRRs disabled (QEMU's qboot does).
+mtrr_write_back() {
+	regs=$(sed -n 's/^reg[0-9]*: base=\(0x[0-9a-f]*\) .*size= *\([0-9]*\)\([MK]\)B, count=[0-9]*: \(.*\)$/\1 \2 \3 \4/p' \
+		/proc/mtrr 2>/dev/null)
+	[ -n "$regs" ] || return 1
+	wb=0 uc=0
+	while read -r rbase rsize unit type; do
+		if [ "$unit" = M ]; then
+			rsize=$((rsize << 20))
+		else
+			rsize=$((rsize << 10))
+		fi
+		if [ "$type" = write-back ] && [ $((rbase)) -le $(($1)) ] &&
+		   [ $(($1 + $2)) -le $((rbase + rsize)) ]; then
+			wb=1
+		fi
+		if [ "$type" = uncachable ] && [ $((rbase)) -lt $(($1 + $2)) ] &&
+		   [ $(($1)) -lt $((rbase + rsize)) ]; then
+			uc=1
+		fi
+	done <<EOF
+$regs
+EOF
+	[ "$wb" = 1 ] && [ "$uc" = 0 ]
+}
+
+# pat_type CACHE: the PAT memtype name a window of that cache mode gets.
+pat_type() {
+	case $1 in
+	uc) echo uncached-minus ;;
+	wc) echo write-combining ;;
+	wb) echo write-back ;;
+	esac
+}
