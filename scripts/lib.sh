@@ -99,6 +99,19 @@ PHYSWIN_TEST_REGION=0x60000000:0x10000000
 PHYSWIN_TEST_APPEND='memmap=256M$0x60000000'
 PHYSWIN_TEST_PARAMS='base=0x60000000,0x62000000,0x64000000 length=32M,32M,32M cache=uc,wc,wb'
 
+# The end-to-end PCI BAR test: QEMU's ivshmem-plain device (PCI 1af4:1110)
+# puts a file of the host behind its BAR2 (the size of the file, a power
+# of two). selftests/physwin_bar.sh finds it in the guest.
+PHYSWIN_TEST_BAR_SIZE=16M
+
+# physwin_bar_args FILE SIZE: the vm-run arguments that attach it, one
+# per line (QEMU doubles a comma to quote it).
+physwin_bar_args() {
+	printf '%s\n' --qemu-arg -object --qemu-arg \
+		"memory-backend-file,id=physwin-bar,share=on,mem-path=${1//,/,,},size=$2" \
+		--qemu-arg -device --qemu-arg ivshmem-plain,memdev=physwin-bar
+}
+
 # The kernel line whose linux-source package provides checkpatch.pl and
 # the kselftest harness.
 PHYSWIN_TOOLS_LINE=6.12

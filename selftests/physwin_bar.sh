@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# physwin: end to end on a PCI BAR.
+#
+# Finds QEMU's ivshmem-plain device (PCI 1af4:1110), whose BAR2 is memory
+# the host can see in a file, and loads physwin on that BAR twice, with
+# cache=uc and with cache=wc. Each time physwin_bar_ops checks that the
+# pattern the host put in the file reads back through mmap and pread,
+# writes its own pattern through mmaps at several offsets (8- to 64-bit
+# stores, memcpy), pwrite and write, and reads everything back. The host
+# then checks the file byte for byte (scripts/check, with
+# "physwin_bar_ops verify").
+#
+# Nothing is written to a BAR whose memory does not start with the header
+# "physwin_bar_ops init" writes: on any other device the data passes skip.
+#
+# Environment:
+#   PHYSWIN_KO  physwin.ko to insmod; by default the installed module.
+#
+# A physwin loaded before the test is unloaded first and reloaded with
+# the same parameters at the end.
+
+DIR=$(dirname "$0")
+OPS=$DIR/physwin_bar_ops
+# shellcheck source=physwin_lib.sh
+. "$DIR/physwin_lib.sh"
+
+# The first ivshmem-plain device: sets bdf, bar (BAR2's start) and size.
+find_bar() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor" 2>/dev/null)" = 0x1af4 ] || continue
+		[ "$(cat "$d/device" 2>/dev/null)" = 0x1110 ] || continue
+		# Line 3 of "resource" is BAR2: start, end, flags.
+		read -r s e _ <<EOF
+$(sed -n 3p "$d/resource")
+EOF
+		if [ -z "$e" ] || [ $((s)) = 0 ]; then
+			continue
+		fi
+		bdf=${d##*/}
+		bar=$((s))
+		size=$((e - s + 1))
+		return 0
+	done
+	return 1
+}
+
+attr() {
+	cat "/sys/class/misc/physwin0/$1" 2>&1
+}
+
+# The PAT memtype entry of the whole BAR, if any.
+pat_line() {
+	[ -r "$PAT" ] || return 0
+	grep -F "PAT: [mem $(printf '0x%016x-0x%016x' "$bar" $((bar + size)))]" "$PAT"
+}
+
+# /proc/iomem: physwin0 claims exactly the BAR, inside the device's own
+# resource.
+iomem_claim() {
+	grep -B1 "^ *$(printf '%08x-%08x' "$bar" $((bar + size - 1))) : physwin0\$" \
+		/proc/iomem
+}
+
+load_bar() {
+	cache=$1
+	desc="load on $bdf BAR2 with cache=$cache"
+	unload
+	load base="$(printf '0x%x' "$bar")" length="$size" cache="$cache" ||
+		problem "load failed: $load_err"
+	if [ -z "$problems" ]; then
+		[ "$(attr base)" = "$(printf '0x%x' "$bar")" ] ||
+			problem "base is $(attr base)"
+		[ "$(attr size)" = "$size" ] || problem "size is $(attr size)"
+		[ "$(attr cache)" = "$cache" ] ||
+			problem "cache is $(attr cache)"
+		claim=$(iomem_claim)
+		echo "$claim" | head -n 1 | grep -q ": $bdf\$" ||
+			problem "no physwin0 claim inside $bdf in /proc/iomem: $claim"
+		if [ -r "$PAT" ]; then
+			pat_line | grep -q " $(pat_type "$cache")\$" ||
+				problem "PAT memtype is \"$(pat_line)\", not $(pat_type "$cache")"
+		fi
+	fi
+	result "$desc"
+}
+
+data_pass() {
+	cache=$1
+	desc="cache=$cache: host pattern reads back, guest writes read back"
+	if [ ! -c /dev/physwin0 ]; then
+		problem "not loaded"
+		result "$desc"
+		return
+	fi
+	"$OPS" guest /dev/physwin0 "$cache"
+	rc=$?
+	if [ $rc = "$KSFT_SKIP" ]; then
+		ktap_test_skip "$desc"
+		return
+	fi
+	[ $rc = 0 ] || problem "physwin_bar_ops guest failed (exit $rc)"
+	[ "$(attr mappings)" = 0 ] ||
+		problem "mappings is $(attr mappings) after the pass"
+	[ "$(attr faults)" -gt 0 ] 2>/dev/null ||
+		problem "faults is $(attr faults) after the pass"
+	ktap_print_msg "cache=$cache: $(attr faults) faults"
+	result "$desc"
+}
+
+unload_bar() {
+	desc="cache=$1: unload leaves nothing behind"
+	if [ -d /sys/module/physwin ]; then
+		rmmod physwin || problem "rmmod failed"
+	fi
+	grep -q physwin /proc/iomem && problem "physwin left in /proc/iomem"
+	[ -z "$(pat_line)" ] || problem "PAT memtype left: $(pat_line)"
+	result "$desc"
+}
+
+ktap_print_header
+
+[ "$(id -u)" = 0 ] || skip_all "must be run as root"
+[ -x "$OPS" ] || skip_all "$OPS not built"
+find_bar || skip_all "no ivshmem-plain device (PCI 1af4:1110) with BAR2 assigned"
+find_module
+save_module
+
+ktap_set_plan 7
+ktap_print_msg "$bdf BAR2 at $(printf '0x%x' "$bar"), $((size >> 20)) MiB, loading with $loader"
+ktap_print_msg "/proc/iomem:$(grep ": $bdf\$" /proc/iomem | tr -s ' ' | tr '\n' ';')"
+
+for cache in uc wc; do
+	load_bar "$cache"
+	data_pass "$cache"
+	unload_bar "$cache"
+done
+restore_module
+
+ktap_finished
