@@ -11,9 +11,14 @@
  *
  *	physwin_bench -d DEVICE [-o OFFSET] [-p PHYS] [-l LENGTH] [-t NAME]
  *		      [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS] [-a ALIGN]
- *		      [-D PEER -O PEER_OFFSET] [-s] [-P] TEST...
+ *		      [-D PEER -O PEER_OFFSET [-T PEER_NAME]] [-s] [-P] TEST...
+ *	physwin_bench -V BDF [-p PHYS] ... TEST...
  *
- *	-d  /dev/physwinN or /dev/mem
+ *	-d  /dev/physwinN, /dev/mem, or a PCI resource file
+ *	    (/sys/bus/pci/devices/BDF/resourceN)
+ *	-V  instead of -d: BAR2 of the PCI device BDF through VFIO (the
+ *	    device bound to vfio-pci): the container, the IOMMU group, the
+ *	    device, and VFIO_DEVICE_GET_REGION_INFO for the mmap offset
  *	-o  mmap offset of the window in DEVICE: 0 for physwin, the physical
  *	    address for /dev/mem (default 0)
  *	-p  physical address of the window, to find its PAT memtype
@@ -28,8 +33,9 @@
  *	-a  put every mapping at a virtual address aligned to ALIGN (by
  *	    default mmap(NULL) lets the kernel, and physwin, choose)
  *	-D  a peer to measure in turns with DEVICE, so that both see the same
- *	    load on the host: /dev/mem with its window at PEER_OFFSET (-O);
- *	    reported as target "devmem"
+ *	    load on the host: /dev/mem with its window at PEER_OFFSET (-O),
+ *	    or a PCI resource file; reported as target PEER_NAME (-T,
+ *	    default "devmem")
  *	-s  open the devices with O_SYNC (/dev/mem then maps UC-, not WB)
  *	-P  map every mapping of DEVICE with PHYSWIN_IOC_POPULATE before
  *	    touching it
@@ -52,6 +58,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,6 +72,7 @@
 #include <unistd.h>
 
 #include <linux/physwin.h>
+#include <linux/vfio.h>
 
 #define SZ_4K		(4ULL * 1024)
 #define SZ_1M		(1024ULL * 1024)
@@ -102,6 +110,7 @@ struct target {
 	uint64_t offset;	/* mmap offset of the window in dev */
 	const char *faults_path;
 	bool populate;
+	bool vfio;		/* dev is a PCI address, mapped through VFIO */
 	int fd;
 	int faults_fd;		/* -1: count getrusage()'s minor faults */
 };
@@ -635,9 +644,10 @@ static const struct {
 static void bad_usage(void)
 {
 	fprintf(stderr,
-		"usage: physwin_bench -d DEVICE [-o OFFSET] [-p PHYS] [-l LENGTH] [-t NAME]\n"
-		"                     [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS] [-a ALIGN]\n"
-		"                     [-D PEER -O PEER_OFFSET] [-s] [-P] TEST...\n"
+		"usage: physwin_bench -d DEVICE | -V BDF [-o OFFSET] [-p PHYS] [-l LENGTH]\n"
+		"                     [-t NAME] [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS]\n"
+		"                     [-a ALIGN] [-D PEER -O PEER_OFFSET [-T PEER_NAME]]\n"
+		"                     [-s] [-P] TEST...\n"
 		"tests: warm pat mmap sweep sparse bw pmd\n");
 	exit(2);
 }
@@ -648,6 +658,70 @@ static const char *label(const char *s)
 	if (strpbrk(s, "\"\\\n"))
 		die("labels cannot hold quotes, backslashes or newlines: %s", s);
 	return s;
+}
+
+/*
+ * What a VFIO user (DPDK, SPDK, QEMU) does to map a BAR: a type1 container,
+ * the device's IOMMU group in it, the device from the group, and the
+ * offset of the BAR's region in the device fd. The fds stay open, as the
+ * BAR is claimed (pci_request_selected_regions()) only while they are.
+ */
+static void open_vfio(struct target *t)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vfio_region_info reg = {
+		.argsz = sizeof(reg),
+		.index = VFIO_PCI_BAR2_REGION_INDEX,
+	};
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *group;
+	int container, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 t->dev);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		die("%s: %s (is the IOMMU on?)", path, strerror(errno));
+	link[n] = '\0';
+	group = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		die("cannot open /dev/vfio/vfio: %s", strerror(errno));
+	if (ioctl(container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
+		die("unknown VFIO API version");
+	if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) <= 0)
+		die("VFIO has no type1 IOMMU");
+
+	snprintf(path, sizeof(path), "/dev/vfio/%.32s", group);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		die("cannot open %s: %s", path, strerror(errno));
+	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &status))
+		die("VFIO_GROUP_GET_STATUS: %s", strerror(errno));
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		die("IOMMU group %s is not viable: bind all its devices to vfio-pci",
+		    group);
+	if (ioctl(fd, VFIO_GROUP_SET_CONTAINER, &container))
+		die("VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU))
+		die("VFIO_SET_IOMMU: %s", strerror(errno));
+
+	t->fd = ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, t->dev);
+	if (t->fd < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD %s: %s", t->dev, strerror(errno));
+	if (ioctl(t->fd, VFIO_DEVICE_GET_REGION_INFO, &reg))
+		die("VFIO_DEVICE_GET_REGION_INFO: %s", strerror(errno));
+	if (!(reg.flags & VFIO_REGION_INFO_FLAG_MMAP))
+		die("BAR2 of %s cannot be mmapped through VFIO", t->dev);
+	if (reg.size < opt.length)
+		die("BAR2 of %s is %llu bytes, less than the length", t->dev,
+		    (unsigned long long)reg.size);
+	t->offset = reg.offset;
+	printf("INFO vfio: %s in IOMMU group %s, BAR2 %llu MiB at region offset 0x%llx\n",
+	       t->dev, group, (unsigned long long)reg.size >> 20,
+	       (unsigned long long)reg.offset);
 }
 
 static void open_target(struct target *t)
@@ -669,10 +743,14 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int c;
 
-	while ((c = getopt(argc, argv, "d:o:p:l:t:c:m:f:r:a:D:O:sP")) != -1) {
+	while ((c = getopt(argc, argv, "d:V:o:p:l:t:c:m:f:r:a:D:O:T:sP")) != -1) {
 		switch (c) {
 		case 'd':
 			target.dev = optarg;
+			break;
+		case 'V':
+			target.dev = optarg;
+			target.vfio = true;
 			break;
 		case 'o':
 			target.offset = parse_size(optarg);
@@ -708,6 +786,9 @@ int main(int argc, char **argv)
 		case 'O':
 			peer.offset = parse_size(optarg);
 			break;
+		case 'T':
+			peer.name = label(optarg);
+			break;
 		case 's':
 			opt.sync = true;
 			break;
@@ -727,10 +808,14 @@ int main(int argc, char **argv)
 	if (!phys_set)
 		opt.phys = target.offset;
 	if (!target.name)
-		target.name = target.faults_path ? "physwin" : "devmem";
+		target.name = target.vfio ? "vfio" :
+			      target.faults_path ? "physwin" : "devmem";
 	opt.page = sysconf(_SC_PAGESIZE);
 
-	open_target(&target);
+	if (target.vfio)
+		open_vfio(&target);
+	else
+		open_target(&target);
 	if (peer.dev)
 		open_target(&peer);
 
