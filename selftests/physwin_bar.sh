@@ -38,6 +38,11 @@ EOF
 		if [ -z "$e" ] || [ $((s)) = 0 ]; then
 			continue
 		fi
+		if [ -e "$d/driver" ]; then
+			owner=$(basename "$(readlink "$d/driver")")
+			ktap_print_msg "${d##*/}: driven by $owner, left alone"
+			continue
+		fi
 		bdf=${d##*/}
 		bar=$((s))
 		size=$((e - s + 1))
@@ -123,7 +128,7 @@ ktap_print_header
 
 [ "$(id -u)" = 0 ] || skip_all "must be run as root"
 [ -x "$OPS" ] || skip_all "$OPS not built"
-find_bar || skip_all "no ivshmem-plain device (PCI 1af4:1110) with BAR2 assigned"
+find_bar || skip_all "no free ivshmem-plain device (PCI 1af4:1110) with BAR2 assigned"
 find_module
 save_module
 
