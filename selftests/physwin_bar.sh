@@ -119,7 +119,7 @@ unload_bar() {
 	if [ -d /sys/module/physwin ]; then
 		rmmod physwin || problem "rmmod failed"
 	fi
-	grep -q physwin /proc/iomem && problem "physwin left in /proc/iomem"
+	module_gone ""
 	[ -z "$(pat_line)" ] || problem "PAT memtype left: $(pat_line)"
 	result "$desc"
 }

@@ -178,13 +178,7 @@ pat_in_region() {
 }
 
 nothing_left() {
-	[ -d /sys/module/physwin ] && problem "$1: module is loaded"
-	for d in /dev/physwin*; do
-		[ -e "$d" ] && problem "$1: $d exists"
-	done
-	claims=$(grep physwin /proc/iomem)
-	[ -n "$claims" ] &&
-		problem "$1: left in /proc/iomem: $(echo "$claims" | tr '\n' ' ')"
+	module_gone "$1: "
 	pat=$(pat_in_region)
 	[ -n "$pat" ] && problem "$1: PAT memtype left: $(echo "$pat" | tr '\n' ' ')"
 }

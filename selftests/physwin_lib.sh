@@ -152,6 +152,18 @@ restore_module() {
 	problems=""
 }
 
+# module_gone [PREFIX]: record in $problems any module, device node or
+# /proc/iomem claim of physwin left in the system, each line after PREFIX.
+module_gone() {
+	[ -d /sys/module/physwin ] && problem "${1}module is loaded"
+	for d in /dev/physwin*; do
+		[ -e "$d" ] && problem "${1}$d exists"
+	done
+	claims=$(grep physwin /proc/iomem)
+	[ -n "$claims" ] &&
+		problem "${1}left in /proc/iomem: $(echo "$claims" | tr '\n' ' ')"
+}
+
 # ---------------------------------------------------------------------------
 # Memory types
 

@@ -73,13 +73,7 @@ pat_lines() {
 
 # Record in $problems whatever a failed load left behind.
 check_nothing_left() {
-	[ -d /sys/module/physwin ] && problem "module is loaded"
-	for d in /dev/physwin*; do
-		[ -e "$d" ] && problem "$d exists"
-	done
-	claims=$(grep physwin /proc/iomem)
-	[ -n "$claims" ] &&
-		problem "left in /proc/iomem: $(echo "$claims" | tr '\n' ' ')"
+	module_gone ""
 	[ "$(pat_lines "$@")" = "$pat_before" ] ||
 		problem "PAT memtype left: $(pat_lines "$@" | tr '\n' ' ')"
 }
