@@ -234,15 +234,7 @@ for a in $ATTRS; do
 done
 [ -e /proc/self/task/$$/fail-nth ] || skip_all "no /proc/PID/task/TID/fail-nth"
 [ -x "$OPS" ] || skip_all "$OPS not built"
-case $PHYSWIN_REGION in
-[0-9]*:[0-9]*) ;;
-*) skip_all "PHYSWIN_REGION=<base>:<size> of a reserved physical range not set" ;;
-esac
-R=$((${PHYSWIN_REGION%%:*}))
-RS=$((${PHYSWIN_REGION#*:}))
-if [ "$RS" -lt $((16 << 20)) ] || [ $((R & 0x1fffff)) != 0 ]; then
-	skip_all "PHYSWIN_REGION=$PHYSWIN_REGION: need 16M or more, 2M aligned"
-fi
+need_region $((2 << 20))
 # do_one_initcall() is [INIT_START, INIT_END): up to the next symbol.
 eval "$(awk '$3 == "do_one_initcall" && !s { s = $1; next }
 	s && $1 != s { printf "INIT_START=0x%s INIT_END=0x%s\n", s, $1; exit }' \

@@ -746,15 +746,9 @@ ktap_print_header
 
 [ "$(id -u)" = 0 ] || skip_all "must be run as root"
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-case $PHYSWIN_REGION in
-[0-9]*:[0-9]*) ;;
-*) skip_all "PHYSWIN_REGION=<base>:<size> of a reserved physical range not set" ;;
-esac
-REG=$((${PHYSWIN_REGION%%:*}))
-REG_END=$((REG + ${PHYSWIN_REGION#*:}))
-if [ $((REG_END - REG)) -lt $((16 << 20)) ] || [ $((REG & 0xfff)) != 0 ]; then
-	skip_all "PHYSWIN_REGION=$PHYSWIN_REGION: need 16M or more, page aligned"
-fi
+need_region 4096
+REG=$R
+REG_END=$((R + RS))
 find_module
 
 CYCLES=${PHYSWIN_FUZZ_CYCLES:-200}

@@ -82,6 +82,22 @@ result() {
 	problems=""
 }
 
+# need_region ALIGN: PHYSWIN_REGION ("<base>:<size>") names the reserved
+# physical range the test may put windows in; set R (its base) and RS
+# (its size), or skip the whole test unless it is 16M or more with a base
+# aligned to ALIGN bytes.
+need_region() {
+	case $PHYSWIN_REGION in
+	[0-9]*:[0-9]*) ;;
+	*) skip_all "PHYSWIN_REGION=<base>:<size> of a reserved physical range not set" ;;
+	esac
+	R=$((${PHYSWIN_REGION%%:*}))
+	RS=$((${PHYSWIN_REGION#*:}))
+	if [ "$RS" -lt $((16 << 20)) ] || [ $((R & ($1 - 1))) != 0 ]; then
+		skip_all "PHYSWIN_REGION=$PHYSWIN_REGION: need 16M or more, aligned to $1"
+	fi
+}
+
 # ---------------------------------------------------------------------------
 # The module
 

@@ -171,15 +171,7 @@ ktap_print_header
 
 [ "$(id -u)" = 0 ] || skip_all "must be run as root"
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-case $PHYSWIN_REGION in
-[0-9]*:[0-9]*) ;;
-*) skip_all "PHYSWIN_REGION=<base>:<size> of a reserved physical range not set" ;;
-esac
-R=$((${PHYSWIN_REGION%%:*}))
-RS=$((${PHYSWIN_REGION#*:}))
-if [ "$RS" -lt $((16 << 20)) ] || [ $((R & 0xfff)) != 0 ]; then
-	skip_all "PHYSWIN_REGION=$PHYSWIN_REGION: need 16M or more, page aligned"
-fi
+need_region 4096
 
 find_module
 save_module
