@@ -12,6 +12,11 @@
 # then checks the file byte for byte (scripts/check, with
 # "physwin_bar_ops verify").
 #
+# Then once more with cache=wb, which PAT cannot grant where the MTRRs make
+# the BAR uncached (SeaBIOS does for the 32-bit PCI hole): the memtype
+# attribute must say what PAT really reserved, and the kernel log must
+# carry a notice that it differs from the cache mode asked for.
+#
 # Nothing is written to a BAR whose memory does not start with the header
 # "physwin_bar_ops init" writes: on any other device the data passes skip.
 #
@@ -114,6 +119,35 @@ data_pass() {
 	result "$desc"
 }
 
+# cache=wb on the BAR: sysfs memtype is the type PAT reserved, as its
+# own list shows, UC- where the MTRRs leave the BAR uncached, and a
+# notice says so when that is not write-back.
+memtype_wb() {
+	desc="cache=wb: memtype shows what PAT granted, with a notice"
+	unload
+	load base="$(printf '0x%x' "$bar")" length="$size" cache=wb ||
+		problem "load failed: $load_err"
+	if [ -z "$problems" ]; then
+		got=$(attr memtype)
+		[ "$(attr cache)" = wb ] || problem "cache is $(attr cache)"
+		if [ -r "$PAT" ]; then
+			want=$(pat_line | sed 's/.*] //')
+			[ "$got" = "$want" ] ||
+				problem "memtype is \"$got\", PAT reserved \"$want\""
+		fi
+		if ! mtrr_write_back "$bar" "$size" && [ -r /proc/mtrr ]; then
+			[ "$got" = uncached-minus ] ||
+				problem "memtype is \"$got\" under an uncached MTRR"
+		fi
+		if [ "$got" != write-back ]; then
+			dmesg | tail -n 5 | grep -q "physwin0: .*cache=wb.*$got" ||
+				problem "no notice of $got in the kernel log"
+		fi
+		ktap_print_msg "cache=wb: memtype $got"
+	fi
+	result "$desc"
+}
+
 unload_bar() {
 	desc="cache=$1: unload leaves nothing behind"
 	if [ -d /sys/module/physwin ]; then
@@ -132,7 +166,7 @@ find_bar || skip_all "no free ivshmem-plain device (PCI 1af4:1110) with BAR2 ass
 find_module
 save_module
 
-ktap_set_plan 7
+ktap_set_plan 9
 ktap_print_msg "$bdf BAR2 at $(printf '0x%x' "$bar"), $((size >> 20)) MiB, loading with $loader"
 ktap_print_msg "/proc/iomem:$(grep ": $bdf\$" /proc/iomem | tr -s ' ' | tr '\n' ';')"
 
@@ -141,6 +175,8 @@ for cache in uc wc; do
 	data_pass "$cache"
 	unload_bar "$cache"
 done
+memtype_wb
+unload_bar wb
 restore_module
 
 ktap_finished

@@ -3,10 +3,17 @@
  * physwin: PHYSWIN_IOC_POPULATE maps a range of the caller's own mapping
  * now, through the same fault code, so that touching it later takes no
  * fault. The range must lie inside one physwin mapping of the same window.
+ *
+ * "No fault" is counted the way the CPU sees it: the process's own page
+ * faults (getrusage), whatever handled them, so that a page populate left
+ * unmapped, or mapped read-only under a write, cannot hide.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <linux/physwin.h>
 
 #include "kselftest_harness.h"
@@ -16,6 +23,7 @@ FIXTURE(populate)
 {
 	struct pw_window win[PW_MAX_WINDOWS];
 	char saved_around[32];
+	char saved_huge[8];
 	int nr;
 	size_t page;
 	int fd;
@@ -32,6 +40,7 @@ FIXTURE_SETUP(populate)
 	if (pw_param_get("fault_around", self->saved_around,
 			 sizeof(self->saved_around)))
 		PW_SETUP_SKIP("this physwin has no fault_around parameter");
+	pw_param_get("huge", self->saved_huge, sizeof(self->saved_huge));
 	/* One page per fault, so that counts say exactly what was mapped. */
 	ASSERT_EQ(0, pw_param_set("fault_around", "4K"));
 	self->page = getpagesize();
@@ -45,6 +54,9 @@ FIXTURE_TEARDOWN(populate)
 		close(self->fd);
 	if (self->saved_around[0])
 		pw_param_set("fault_around", self->saved_around);
+	if (self->saved_huge[0])
+		pw_param_set("huge", self->saved_huge);
+	pw_set_enabled(0, 1);
 }
 
 static int populate(int fd, const void *addr, uint64_t len)
@@ -52,6 +64,38 @@ static int populate(int fd, const void *addr, uint64_t len)
 	struct physwin_range r = { .addr = (uintptr_t)addr, .len = len };
 
 	return ioctl(fd, PHYSWIN_IOC_POPULATE, &r) ? -errno : 0;
+}
+
+/* Page faults the process has taken so far. */
+static long faults_taken(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/*
+ * Read, then write back, every page of [p, p + len): the page faults that
+ * took. The loop touches nothing but the range.
+ */
+static long touch_faults(char *p, size_t len, size_t page)
+{
+	long before;
+	size_t off;
+
+	faults_taken();
+	before = faults_taken();
+	for (off = 0; off < len; off += page)
+		pw_wr(p + off, pw_rd(p + off));
+	return faults_taken() - before;
+}
+
+/* A 2 MiB aligned mapping of @len at the window's start. */
+static char *map_aligned(int fd, size_t len)
+{
+	return pw_map_aligned(fd, 0, len, PW_2M, 0);
 }
 
 /* After a populate, touching the range adds no faults. */
@@ -112,6 +156,179 @@ TEST_F(populate, uses_fault_around)
 	before = pw_get(0, "faults");
 	ASSERT_EQ(0, populate(self->fd, p, len));
 	EXPECT_EQ(len / 65536, pw_get(0, "faults") - before);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/*
+ * Pages mapped before, by smaller fault-around blocks, do not stop populate
+ * at the block they are in: every other page is mapped too.
+ */
+TEST_F(populate, after_smaller_blocks)
+{
+	size_t len = 2 * PW_2M, page = self->page;
+	static const size_t touched[] = { 0, 1, 7, 100, 511, 513, 1000 };
+	unsigned int i;
+	uint64_t before;
+	char *p;
+
+	/* Small entries only: a huge one would cover the touched pages. */
+	pw_param_set("huge", "N");
+	p = map_aligned(self->fd, len);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < ARRAY_SIZE(touched); i++)
+		pw_rd(p + touched[i] * page);
+	ASSERT_EQ(0, pw_param_set("fault_around", "64K"));
+	ASSERT_EQ(0, populate(self->fd, p, len));
+
+	before = pw_get(0, "faults");
+	EXPECT_EQ(0, touch_faults(p, len, page));
+	EXPECT_EQ(before, pw_get(0, "faults"));
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/*
+ * Where the kernel refuses huge entries (MADV_NOHUGEPAGE), populate maps
+ * every page with small ones instead of skipping what one huge entry
+ * would have covered.
+ */
+TEST_F(populate, nohugepage)
+{
+	size_t len = 2 * PW_2M;
+	char *p;
+
+	pw_param_set("huge", "Y");
+	ASSERT_EQ(0, pw_param_set("fault_around", "64K"));
+	p = map_aligned(self->fd, len);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, populate(self->fd, p, len));
+	EXPECT_EQ(0, touch_faults(p, len, self->page));
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/* The same with THP turned off for the whole process (prctl). */
+TEST_F(populate, thp_disabled)
+{
+	size_t len = 2 * PW_2M;
+	pid_t pid;
+
+	pw_param_set("huge", "Y");
+	ASSERT_EQ(0, pw_param_set("fault_around", "64K"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *p;
+
+		if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+			_exit(2);
+		p = map_aligned(self->fd, len);
+		if (p == MAP_FAILED)
+			_exit(3);
+		if (populate(self->fd, p, len))
+			_exit(4);
+		_exit(touch_faults(p, len, self->page) ? 1 : 0);
+	}
+	EXPECT_EQ(0, pw_wait(pid));
+}
+
+/*
+ * Writes take no fault either: populate maps a writable mapping for
+ * writing, also where it was mapped read-only before an mprotect.
+ */
+TEST_F(populate, writes_take_no_fault)
+{
+	size_t len = 2 * PW_2M;
+	char *p;
+
+	pw_param_set("huge", "Y");
+	p = map_aligned(self->fd, len);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mprotect(p, len, PROT_READ));
+	ASSERT_EQ(0, populate(self->fd, p, len));
+	ASSERT_EQ(0, mprotect(p, len, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, populate(self->fd, p, len));
+	EXPECT_EQ(0, touch_faults(p, len, self->page));
+
+	/* Huge entries off: small entries, every one writable. */
+	ASSERT_EQ(0, munmap(p, len));
+	pw_param_set("huge", "N");
+	p = map_aligned(self->fd, len);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, populate(self->fd, p, len));
+	EXPECT_EQ(0, touch_faults(p, len, self->page));
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/* Populating what is already mapped maps nothing and takes no fault. */
+TEST_F(populate, twice)
+{
+	size_t len = PW_2M;
+	uint64_t before;
+	char *p;
+
+	p = map_aligned(self->fd, len);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, populate(self->fd, p, len));
+	before = pw_get(0, "faults");
+	ASSERT_EQ(0, populate(self->fd, p, len));
+	EXPECT_EQ(before, pw_get(0, "faults"));
+	EXPECT_EQ(0, touch_faults(p, len, self->page));
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/* A revoked window is ENODEV, before populate starts and while it runs. */
+static void *revoke_soon(void *arg)
+{
+	usleep(*(unsigned int *)arg);
+	pw_set_enabled(0, 0);
+	return NULL;
+}
+
+TEST_F(populate, revoked)
+{
+	size_t len = self->win[0].size < 32UL << 20 ? self->win[0].size :
+		     32UL << 20;
+	unsigned int delay, runs, midway = 0;
+	pthread_t thread;
+	int ret;
+	char *p;
+
+	pw_param_set("huge", "N");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+
+	ASSERT_EQ(0, pw_set_enabled(0, 0));
+	EXPECT_EQ(-ENODEV, populate(self->fd, p, len));
+	ASSERT_EQ(0, pw_set_enabled(0, 1));
+
+	/* One page a fault: slow enough for a revocation to land inside. */
+	for (runs = 0, delay = 100; runs < 40 && midway < 3; runs++) {
+		ASSERT_EQ(0, pthread_create(&thread, NULL, revoke_soon,
+					    &delay));
+		ret = populate(self->fd, p, len);
+		pthread_join(thread, NULL);
+		EXPECT_TRUE(ret == 0 || ret == -ENODEV)
+			TH_LOG("populate under revocation: %s", strerror(-ret));
+		if (ret == -ENODEV)
+			midway++;
+		else
+			delay = delay * 3 / 4;
+		ASSERT_EQ(0, pw_set_enabled(0, 1));
+	}
+	TH_LOG("%u of %u populates revoked while running", midway, runs);
+	EXPECT_LT(0U, midway);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/* A mapping that cannot be accessed is not one to populate. */
+TEST_F(populate, prot_none)
+{
+	size_t len = 16 * self->page;
+	char *p;
+
+	p = mmap(NULL, len, PROT_NONE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-EINVAL, populate(self->fd, p, len));
 	ASSERT_EQ(0, munmap(p, len));
 }
 

@@ -4,7 +4,8 @@
  *
  * Every window's sysfs attributes match the module parameters it was
  * loaded with, it is claimed in /proc/iomem, its PAT memtype matches its
- * cache mode, and its device node is a root-only character device.
+ * cache mode and its memtype attribute, and its device node is a root-only
+ * character device.
  */
 #define _GNU_SOURCE
 #include <sys/sysmacros.h>
@@ -126,7 +127,7 @@ TEST_F(sysfs, counters)
 TEST_F(sysfs, attrs_read_only)
 {
 	static const char * const attrs[] = {
-		"base", "size", "cache", "mappings", "faults",
+		"base", "size", "cache", "memtype", "mappings", "faults",
 	};
 	char path[128];
 	struct stat st;
@@ -292,6 +293,19 @@ TEST_F(sysfs, pat_memtype)
 			EXPECT_STREQ(memtype(w->cache), type)
 				TH_LOG("%s (%s): %s", w->name, w->cache, line);
 		}
+		for (i = 0; i < self->nr; i++) {
+			const struct pw_window *w = &self->win[i];
+			char attr[64];
+
+			if (start != w->base || end != w->base + w->size)
+				continue;
+			/* What users see is what PAT really reserved. */
+			ASSERT_EQ(0, pw_attr_str(i, "memtype", attr,
+						 sizeof(attr)))
+				TH_LOG("%s: no memtype attribute", w->name);
+			EXPECT_STREQ(type, attr)
+				TH_LOG("%s (%s)", w->name, w->cache);
+		}
 	}
 	fclose(f);
 	for (i = 0; i < self->nr; i++)
@@ -302,6 +316,39 @@ TEST_F(sysfs, pat_memtype)
 			       (unsigned long long)(self->win[i].base +
 						    self->win[i].size),
 			       PW_PAT_LIST);
+}
+
+/*
+ * memtype names the caching the window really got, in the kernel's own
+ * words. Without the PAT list to compare with (another architecture, or
+ * no debugfs), it must at least be one of those names.
+ */
+TEST_F(sysfs, memtype_attr)
+{
+	static const char * const names[] = {
+		"write-back", "write-combining", "uncached-minus",
+		"uncached", "write-through", "write-protected",
+	};
+	char attr[64];
+	unsigned int n;
+	int i;
+
+	for (i = 0; i < self->nr; i++) {
+		ASSERT_EQ(0, pw_attr_str(i, "memtype", attr, sizeof(attr)))
+			TH_LOG("physwin%d: no memtype attribute", i);
+		for (n = 0; n < ARRAY_SIZE(names); n++)
+			if (!strcmp(attr, names[n]))
+				break;
+		EXPECT_GT(ARRAY_SIZE(names), n)
+			TH_LOG("physwin%d: memtype \"%s\"", i, attr);
+		/* x86 PAT: reserved RAM under a write-back MTRR gets it all. */
+		if (access(PW_PAT_LIST, R_OK) ||
+		    (!strcmp(self->win[i].cache, "wb") &&
+		     !mtrr_write_back(self->win[i].base, self->win[i].size)))
+			continue;
+		EXPECT_STREQ(memtype(self->win[i].cache), attr)
+			TH_LOG("physwin%d (%s)", i, self->win[i].cache);
+	}
 }
 
 TEST_HARNESS_MAIN
