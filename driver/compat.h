@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels physwin supports (6.1 to 6.12), kept in
- * one place. Each is chosen by a feature test in Kbuild (does the symbol
- * exist in the headers we build against?), not by LINUX_VERSION_CODE.
+ * Differences between the kernels physwin supports (6.1 to 6.12), and
+ * between architectures, kept in one place. Each kernel difference is
+ * chosen by a feature test in Kbuild (does the symbol exist in the headers
+ * we build against?), not by LINUX_VERSION_CODE.
  */
 #ifndef _PHYSWIN_COMPAT_H
 #define _PHYSWIN_COMPAT_H
 
+#include <linux/huge_mm.h>
+#include <linux/io.h>
 #include <linux/mm.h>
+#ifdef PHYSWIN_HAVE_PFN_T
+#include <linux/pfn_t.h>
+#endif
 
 /* vm_flags became read-only with per-VMA locking (6.3). */
 #ifndef PHYSWIN_HAVE_VM_FLAGS_SET
@@ -45,5 +51,125 @@ static inline bool physwin_cpu_has_pud_pages(void)
 	return true;
 #endif
 }
+
+/*
+ * Insert a PMD or PUD entry for @pfn. The pfn_t wrapper went away in 6.17,
+ * and the insert functions take the plain PFN since.
+ */
+#ifdef PHYSWIN_HAVE_PFN_T
+#define physwin_pfn_arg(pfn)	__pfn_to_pfn_t(pfn, PFN_DEV)
+#else
+#define physwin_pfn_arg(pfn)	(pfn)
+#endif
+
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+static inline vm_fault_t physwin_insert_pmd(struct vm_fault *vmf,
+					    unsigned long pfn, bool write)
+{
+	return vmf_insert_pfn_pmd(vmf, physwin_pfn_arg(pfn), write);
+}
+#endif
+
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+static inline vm_fault_t physwin_insert_pud(struct vm_fault *vmf,
+					    unsigned long pfn, bool write)
+{
+	return vmf_insert_pfn_pud(vmf, physwin_pfn_arg(pfn), write);
+}
+#endif
+
+/*
+ * Look at the entry that maps @addr of @vma, which must be held with the
+ * mmap lock: 0 if one is present, with the size it maps in *@size and
+ * whether it allows writes in *@writable.
+ */
+static inline int physwin_follow(struct vm_area_struct *vma,
+				 unsigned long addr, unsigned long *size,
+				 bool *writable)
+{
+#ifdef PHYSWIN_HAVE_FOLLOW_PFNMAP
+	struct follow_pfnmap_args args = { .vma = vma, .address = addr };
+
+	if (follow_pfnmap_start(&args))
+		return -ENOENT;
+	*writable = args.writable;
+#ifdef PHYSWIN_HAVE_FOLLOW_PFNMAP_MASK
+	*size = ~args.addr_mask + 1;
+#else
+	/*
+	 * 6.12 does not say what size the entry maps (addr_mask came in
+	 * 6.15), but it only takes a PTE lock, and sets ptep, for a PTE.
+	 * Anything larger maps at least a PMD, and a walk that steps one
+	 * PMD at a time over a PUD entry is still exact.
+	 */
+	*size = args.ptep ? PAGE_SIZE : PMD_SIZE;
+#endif
+	follow_pfnmap_end(&args);
+	return 0;
+#else
+	/* Before 6.12 physwin maps no huge entry: a PTE is all there is. */
+	spinlock_t *ptl;
+	pte_t *ptep;
+
+	if (follow_pte(vma->vm_mm, addr, &ptep, &ptl))
+		return -ENOENT;
+	/* follow_pte() returns with *ptl held; tell sparse. */
+	__acquire(ptl);
+	*writable = pte_write(*ptep);
+	*size = PAGE_SIZE;
+	pte_unmap_unlock(ptep, ptl);
+	return 0;
+#endif
+}
+
+/*
+ * What caching the kernel gave the window, in the kernel's own words (the
+ * names of /sys/kernel/debug/x86/pat_memtype_list). On x86, PAT reserves
+ * a memtype for the whole window when it is mapped into the kernel at
+ * load, may grant a different one than asked (a write-back request under
+ * an uncached MTRR gets UC-), and gives every user PTE the same: the
+ * kernel mapping's own PTE says which. @kaddr is that mapping.
+ */
+#ifdef CONFIG_X86
+static inline const char *physwin_memtype(const void *kaddr,
+					  const char *asked)
+{
+	static const struct {
+		enum page_cache_mode pcm;
+		const char *name;
+	} types[] = {
+		/* Where PAT is off, two modes share bits: the first wins. */
+		{ _PAGE_CACHE_MODE_WB, "write-back" },
+		{ _PAGE_CACHE_MODE_UC_MINUS, "uncached-minus" },
+		{ _PAGE_CACHE_MODE_UC, "uncached" },
+		{ _PAGE_CACHE_MODE_WT, "write-through" },
+		{ _PAGE_CACHE_MODE_WC, "write-combining" },
+		{ _PAGE_CACHE_MODE_WP, "write-protected" },
+	};
+	unsigned int level, i;
+	pgprotval_t prot;
+	pte_t *pte;
+
+	pte = lookup_address((unsigned long)kaddr, &level);
+	if (!pte || !pte_present(*pte))
+		return asked;
+	prot = pte_flags(*pte);
+	/* Large pages keep the PAT bit elsewhere. */
+	if (level != PG_LEVEL_4K)
+		prot = protval_large_2_4k(prot);
+	prot &= _PAGE_CACHE_MASK;
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (cachemode2protval(types[i].pcm) == prot)
+			return types[i].name;
+	return asked;
+}
+#else
+/* Elsewhere the PTE gets the attributes that were asked for. */
+static inline const char *physwin_memtype(const void *kaddr,
+					  const char *asked)
+{
+	return asked;
+}
+#endif
 
 #endif /* _PHYSWIN_COMPAT_H */

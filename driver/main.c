@@ -329,7 +329,7 @@ static ssize_t physwin_read(struct file *file, char __user *buf, size_t count,
 		size_t n = min_t(size_t, count - done, PHYSWIN_CHUNK);
 		int idx;
 
-		if (fatal_signal_pending(current)) {
+		if (physwin_should_stop()) {
 			err = -EINTR;
 			break;
 		}
@@ -345,7 +345,6 @@ static ssize_t physwin_read(struct file *file, char __user *buf, size_t count,
 			break;
 		}
 		done += n;
-		cond_resched();
 	}
 	kfree(bounce);
 
@@ -381,7 +380,7 @@ static ssize_t physwin_write(struct file *file, const char __user *buf,
 		size_t n = min_t(size_t, count - done, PHYSWIN_CHUNK);
 		int idx;
 
-		if (fatal_signal_pending(current)) {
+		if (physwin_should_stop()) {
 			err = -EINTR;
 			break;
 		}
@@ -396,7 +395,6 @@ static ssize_t physwin_write(struct file *file, const char __user *buf,
 		physwin_copy_to(pw, pos + done, bounce, n);
 		physwin_mem_end(pw, idx);
 		done += n;
-		cond_resched();
 	}
 	kfree(bounce);
 
@@ -591,6 +589,8 @@ static int physwin_create(unsigned int index, const struct physwin_spec *s,
 	pw->index = index;
 	pw->base = s->base;
 	pw->size = s->size;
+	pw->geom.base_pfn = PHYS_PFN(s->base);
+	pw->geom.pages = s->size >> PAGE_SHIFT;
 	pw->cache = s->cache;
 	pw->enabled = true;
 	atomic_set(&pw->mappings, 0);

@@ -13,8 +13,8 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pagemap.h>
 #include <linux/moduleparam.h>
-#include <linux/pfn_t.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -100,7 +100,8 @@ static struct physwin *physwin_from_vma(struct vm_area_struct *vma)
 /* Byte offset into the window of @addr, which lies inside @vma. */
 static u64 physwin_vma_offset(struct vm_area_struct *vma, unsigned long addr)
 {
-	return ((u64)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
+	return ((u64)linear_page_index(vma, addr) << PAGE_SHIFT) +
+	       offset_in_page(addr);
 }
 
 /*
@@ -117,23 +118,16 @@ static void physwin_vm_close(struct vm_area_struct *vma)
 	atomic_dec(&physwin_from_vma(vma)->mappings);
 }
 
-/* The PFN behind @addr of @vma, or 0 if that is outside the window. */
-static unsigned long physwin_pfn(struct vm_area_struct *vma,
-				 unsigned long addr)
+/*
+ * The PFN behind @addr of @vma. ->mmap checked that the VMA fits the
+ * window and VM_DONTEXPAND keeps it so; checking again costs nothing and
+ * keeps a stray pgoff from ever reaching a PFN outside the window.
+ */
+static bool physwin_pfn(struct vm_area_struct *vma, unsigned long addr,
+			unsigned long *pfn)
 {
-	struct physwin *pw = physwin_from_vma(vma);
-	unsigned long pgoff;
-
-	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-
-	/*
-	 * ->mmap checked that the VMA fits the window and VM_DONTEXPAND keeps
-	 * it so; checking again costs nothing and keeps a stray pgoff from
-	 * ever reaching a PFN outside the window.
-	 */
-	if (pgoff < vma->vm_pgoff || pgoff >= physwin_pages(pw))
-		return 0;
-	return PHYS_PFN(pw->base) + pgoff;
+	return physwin_geom_pfn(&physwin_from_vma(vma)->geom,
+				linear_page_index(vma, addr), pfn);
 }
 
 /* Can this kernel and CPU map a PFN entry of @order (> 0)? */
@@ -152,24 +146,18 @@ static bool physwin_order_supported(unsigned int order)
 }
 
 /*
- * Can one entry of @order map the block of @vma around @addr? Only if the
- * block lies inside the VMA and the window, and the physical address is as
- * aligned as the virtual one.
+ * Can one entry of @order map the block of @vma around @addr? Only if huge
+ * entries are on, and the block lies inside the VMA and the window at a
+ * physical address as aligned as the virtual one; *@pfn is its first PFN.
  */
 static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
-			      unsigned int order)
+			      unsigned int order, unsigned long *pfn)
 {
-	unsigned long size = PAGE_SIZE << order;
-	unsigned long start = ALIGN_DOWN(addr, size);
-	unsigned long pfn;
-
 	if (!READ_ONCE(physwin_huge) || !physwin_order_supported(order))
 		return false;
-	if (start < vma->vm_start || size > vma->vm_end - start)
-		return false;
-	pfn = physwin_pfn(vma, start);
-	return pfn && physwin_pfn(vma, start + size - PAGE_SIZE) &&
-	       IS_ALIGNED(pfn, 1UL << order);
+	return physwin_geom_block(&physwin_from_vma(vma)->geom,
+				  PHYS_PFN(vma->vm_start), PHYS_PFN(vma->vm_end),
+				  vma->vm_pgoff, PHYS_PFN(addr), order, pfn);
 }
 
 /* The fault-around block of @vma around @addr: [*start, *end). */
@@ -184,12 +172,115 @@ static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
 	       min(block + around, vma->vm_end);
 }
 
-/* Count and trace what one call of a fault handler did. */
-static vm_fault_t physwin_fault_done(struct vm_fault *vmf, unsigned int order,
-				     unsigned long pages, vm_fault_t ret)
+/*
+ * Map the faulting page, then the rest of its fault-around block. Only the
+ * faulting page's result matters: a neighbour that cannot be mapped now
+ * will fault on its own, and one that is already mapped (a racing fault)
+ * is left as it is by vmf_insert_pfn().
+ */
+static vm_fault_t physwin_map_around(struct vm_fault *vmf,
+				     unsigned long *pages)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr, start, end, pfn;
+	vm_fault_t ret;
+
+	if (!physwin_pfn(vma, vmf->address, &pfn))
+		return VM_FAULT_SIGBUS;
+	ret = vmf_insert_pfn(vma, vmf->address, pfn);
+	if (ret & VM_FAULT_ERROR)
+		return ret;
+	*pages = 1;
+
+	physwin_around(vma, vmf->address, &start, &end);
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (addr == vmf->address)
+			continue;
+		if (!physwin_pfn(vma, addr, &pfn) ||
+		    vmf_insert_pfn(vma, addr, pfn) & VM_FAULT_ERROR)
+			break;
+		(*pages)++;
+	}
+	return ret;
+}
+
+#ifdef PHYSWIN_HUGE
+/*
+ * Map the block of 2^@order pages at @pfn with one entry. Where there is
+ * none yet, insert it with write=false, as vfio-pci does: it takes its
+ * permissions from vm_page_prot, and if a racing fault of another thread
+ * put a page table there first, the insert leaves it alone instead of
+ * warning about it. A write fault on an entry that is already there (made
+ * read-only by soft-dirty or userfaultfd tracking, say) makes that entry
+ * writable in place, as dax does, instead of falling back, which would
+ * split it. That entry cannot change under us: we run inside the window's
+ * SRCU section, which revocation waits for before it zaps, and munmap and
+ * mprotect never run beside a fault. Anything else falls back.
+ */
+static vm_fault_t physwin_map_huge(struct vm_fault *vmf, unsigned int order,
+				   unsigned long pfn, unsigned long *pages)
+{
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	vm_fault_t ret = VM_FAULT_FALLBACK;
+
+	switch (order) {
+	case PMD_ORDER: {
+		pmd_t pmd = pmdp_get_lockless(vmf->pmd);
+
+		if (pmd_none(pmd))
+			ret = physwin_insert_pmd(vmf, pfn, false);
+		else if (write && pmd_leaf(pmd) && pmd_pfn(pmd) == pfn)
+			ret = physwin_insert_pmd(vmf, pfn, true);
+		break;
+	}
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	case PUD_ORDER: {
+		pud_t pud = pudp_get(vmf->pud);
+
+		if (pud_none(pud))
+			ret = physwin_insert_pud(vmf, pfn, false);
+		else if (write && pud_leaf(pud) && pud_pfn(pud) == pfn)
+			ret = physwin_insert_pud(vmf, pfn, true);
+		break;
+	}
+#endif
+	}
+	if (!(ret & (VM_FAULT_ERROR | VM_FAULT_FALLBACK)))
+		*pages = 1UL << order;
+	return ret;
+}
+#endif
+
+/*
+ * Every fault comes here, ->fault with order 0 and ->huge_fault with the
+ * order the kernel tries, as in dax and vfio-pci: one read section of the
+ * window, one place that counts and traces.
+ */
+static vm_fault_t physwin_fault_order(struct vm_fault *vmf,
+				      unsigned int order)
 {
 	struct physwin *pw = physwin_from_vma(vmf->vma);
+	unsigned long pages = 0, pfn = 0;
+	vm_fault_t ret;
+	int idx;
 
+	if (order && !physwin_huge_fits(vmf->vma, vmf->address, order, &pfn)) {
+		ret = VM_FAULT_FALLBACK;
+		goto out;
+	}
+	/* A revoked window is a bus error. */
+	if (!physwin_mem_begin(pw, &idx)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+#ifdef PHYSWIN_HUGE
+	if (order)
+		ret = physwin_map_huge(vmf, order, pfn, &pages);
+	else
+#endif
+		ret = physwin_map_around(vmf, &pages);
+	physwin_mem_end(pw, idx);
+out:
 	if (pages)
 		this_cpu_inc(*pw->faults);
 	trace_physwin_fault(pw->index, vmf->address, vmf->pgoff, order, pages,
@@ -197,100 +288,9 @@ static vm_fault_t physwin_fault_done(struct vm_fault *vmf, unsigned int order,
 	return ret;
 }
 
-/*
- * Map the faulting page, then the rest of its fault-around block. Only the
- * faulting page's result matters: a neighbour that cannot be mapped now
- * will fault on its own, and one that is already mapped (a racing fault)
- * is left as it is by vmf_insert_pfn().
- */
 static vm_fault_t physwin_fault(struct vm_fault *vmf)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct physwin *pw = physwin_from_vma(vma);
-	unsigned long pfn = physwin_pfn(vma, vmf->address);
-	unsigned long addr, start, end, pages = 0;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-	int idx;
-
-	/* A revoked window, or a page outside it, is a bus error. */
-	if (!pfn || !physwin_mem_begin(pw, &idx))
-		return physwin_fault_done(vmf, 0, 0, ret);
-
-	ret = vmf_insert_pfn(vma, vmf->address, pfn);
-	if (ret & VM_FAULT_ERROR)
-		goto out;
-	pages = 1;
-
-	physwin_around(vma, vmf->address, &start, &end);
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		if (addr == vmf->address)
-			continue;
-		pfn = physwin_pfn(vma, addr);
-		if (!pfn || vmf_insert_pfn(vma, addr, pfn) & VM_FAULT_ERROR)
-			break;
-		pages++;
-	}
-out:
-	physwin_mem_end(pw, idx);
-	return physwin_fault_done(vmf, 0, pages, ret);
-}
-
-#ifdef PHYSWIN_HUGE
-static vm_fault_t physwin_huge_fault(struct vm_fault *vmf, unsigned int order)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct physwin *pw = physwin_from_vma(vma);
-	unsigned long start;
-	vm_fault_t ret;
-	pfn_t pfn;
-	int idx;
-
-	if (!order)
-		return physwin_fault(vmf);
-	if (!physwin_huge_fits(vma, vmf->address, order))
-		return physwin_fault_done(vmf, order, 0, VM_FAULT_FALLBACK);
-	if (!physwin_mem_begin(pw, &idx))
-		return physwin_fault_done(vmf, order, 0, VM_FAULT_SIGBUS);
-
-	start = ALIGN_DOWN(vmf->address, PAGE_SIZE << order);
-	pfn = __pfn_to_pfn_t(physwin_pfn(vma, start), PFN_DEV);
-	/*
-	 * An entry that is already there means a write fault on a read-only
-	 * one: falling back makes the kernel split it and map smaller ones.
-	 * Insert with write=false, as vfio-pci does: the entry takes its
-	 * permissions from vm_page_prot, and an entry a racing fault put in
-	 * first is left alone instead of warned about.
-	 */
-	ret = VM_FAULT_FALLBACK;
-	switch (order) {
-	case PMD_ORDER:
-		if (pmd_none(vmf->orig_pmd))
-			ret = vmf_insert_pfn_pmd(vmf, pfn, false);
-		break;
-	case PUD_ORDER:
-		if (pud_none(pudp_get(vmf->pud)))
-			ret = vmf_insert_pfn_pud(vmf, pfn, false);
-		break;
-	}
-	physwin_mem_end(pw, idx);
-	return physwin_fault_done(vmf, order,
-				  ret & (VM_FAULT_ERROR | VM_FAULT_FALLBACK) ?
-				  0 : 1UL << order, ret);
-}
-#endif
-
-/* Where the mapping a fault at @addr makes ends. */
-static unsigned long physwin_fault_end(struct vm_area_struct *vma,
-				       unsigned long addr)
-{
-	unsigned long start, end;
-
-	if (physwin_huge_fits(vma, addr, PUD_SHIFT - PAGE_SHIFT))
-		return ALIGN_DOWN(addr, PUD_SIZE) + PUD_SIZE;
-	if (physwin_huge_fits(vma, addr, PMD_SHIFT - PAGE_SHIFT))
-		return ALIGN_DOWN(addr, PMD_SIZE) + PMD_SIZE;
-	physwin_around(vma, addr, &start, &end);
-	return end;
+	return physwin_fault_order(vmf, 0);
 }
 
 /*
@@ -335,10 +335,78 @@ static const struct vm_operations_struct physwin_vm_ops = {
 	.close = physwin_vm_close,
 	.fault = physwin_fault,
 #ifdef PHYSWIN_HUGE
-	.huge_fault = physwin_huge_fault,
+	.huge_fault = physwin_fault_order,
 #endif
 	.access = physwin_access,
 };
+
+/*
+ * The end of the entry that maps @addr of @vma, if there is one and it
+ * allows the access (a write if @write); 0 if not. It looks at the page
+ * tables, so it says what the faults did, not what they were meant to do.
+ */
+static unsigned long physwin_mapped_end(struct vm_area_struct *vma,
+					unsigned long addr, bool write)
+{
+	unsigned long size;
+	bool writable;
+
+	if (physwin_follow(vma, addr, &size, &writable) ||
+	    (write && !writable))
+		return 0;
+	return ALIGN_DOWN(addr, size) + size;
+}
+
+/* What a failed fault means to the caller of populate. */
+static int physwin_fault_errno(struct physwin *pw, vm_fault_t fault)
+{
+	if (!READ_ONCE(pw->enabled))
+		return -ENODEV;
+	if (fault & VM_FAULT_OOM)
+		return -ENOMEM;
+	return -EFAULT;
+}
+
+/*
+ * Fault in every page of [@addr, @end) of @vma that is not mapped for the
+ * access the VMA allows: writes where it is writable, so that a write
+ * takes no fault later either. Each fault goes through the kernel, which
+ * picks the largest entry it allows and calls our handlers; then the page
+ * tables are looked at again, whatever the kernel chose. A fault that
+ * succeeds and still leaves the page unusable (the window was revoked in
+ * between, or an entry needs a second fault to become writable) is tried
+ * again, a bounded number of times.
+ */
+static int physwin_populate_vma(struct physwin *pw, struct vm_area_struct *vma,
+				unsigned long addr, unsigned long end)
+{
+	bool write = vma->vm_flags & VM_WRITE;
+	unsigned int tries = 0;
+
+	while (addr < end) {
+		unsigned long next;
+		vm_fault_t fault;
+
+		if (physwin_should_stop())
+			return -EINTR;
+		if (!READ_ONCE(pw->enabled))
+			return -ENODEV;
+		next = physwin_mapped_end(vma, addr, write);
+		if (next) {
+			addr = next;
+			tries = 0;
+			continue;
+		}
+		if (++tries > 3)
+			return -EFAULT;
+		/* No FAULT_FLAG_ALLOW_RETRY: the lock is held throughout. */
+		fault = handle_mm_fault(vma, addr,
+					write ? FAULT_FLAG_WRITE : 0, NULL);
+		if (fault & VM_FAULT_ERROR)
+			return physwin_fault_errno(pw, fault);
+	}
+	return 0;
+}
 
 /*
  * PHYSWIN_IOC_POPULATE: the kernel skips PFN mappings for MAP_POPULATE,
@@ -351,43 +419,26 @@ long physwin_populate(struct physwin *pw, const void __user *uarg)
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	struct physwin_range range;
-	unsigned long addr, end;
-	long ret = 0;
+	unsigned long end;
+	long ret;
 
 	if (copy_from_user(&range, uarg, sizeof(range)))
 		return -EFAULT;
 	if (!range.len || !PAGE_ALIGNED(range.addr) ||
 	    range.len > TASK_SIZE || range.addr > TASK_SIZE - range.len)
 		return -EINVAL;
-	addr = range.addr;
-	end = addr + PAGE_ALIGN(range.len);
+	end = range.addr + PAGE_ALIGN(range.len);
 
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
-	vma = vma_lookup(mm, addr);
+	vma = vma_lookup(mm, range.addr);
+	/* PROT_NONE: there is no access to map for. */
 	if (!vma || vma->vm_ops != &physwin_vm_ops ||
-	    physwin_from_vma(vma) != pw || end > vma->vm_end) {
+	    physwin_from_vma(vma) != pw || end > vma->vm_end ||
+	    !vma_is_accessible(vma))
 		ret = -EINVAL;
-		goto out_unlock;
-	}
-
-	while (addr < end) {
-		vm_fault_t fault;
-
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		/* No FAULT_FLAG_ALLOW_RETRY: the lock is held throughout. */
-		fault = handle_mm_fault(vma, addr, 0, NULL);
-		if (fault & VM_FAULT_ERROR) {
-			ret = fault & VM_FAULT_OOM ? -ENOMEM : -EFAULT;
-			break;
-		}
-		addr = physwin_fault_end(vma, addr);
-		cond_resched();
-	}
-out_unlock:
+	else
+		ret = physwin_populate_vma(pw, vma, range.addr, end);
 	mmap_read_unlock(mm);
 	return ret;
 }
@@ -413,8 +464,7 @@ static unsigned long physwin_map_align(struct physwin *pw, unsigned long pgoff,
 	unsigned int i;
 	u64 phys;
 
-	if (pgoff >= physwin_pages(pw) ||
-	    len > pw->size - ((u64)pgoff << PAGE_SHIFT))
+	if (!physwin_geom_holds(&pw->geom, pgoff, len >> PAGE_SHIFT))
 		return 0;
 	phys = pw->base + ((u64)pgoff << PAGE_SHIFT);
 
@@ -475,16 +525,15 @@ static pgprot_t physwin_pgprot(const struct physwin *pw, pgprot_t prot)
 int physwin_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct physwin *pw = physwin_from_file(file);
-	unsigned long npages = physwin_pages(pw);
 
 	if (!READ_ONCE(pw->enabled))
 		return -ENODEV;
-	/* Written so that no sum can overflow, whatever the offset. */
-	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff) {
+	if (!physwin_geom_holds(&pw->geom, vma->vm_pgoff, vma_pages(vma))) {
 		dev_info_ratelimited(pw->misc.this_device,
 				     "%s[%d]: mmap of %lu pages at page %lu is outside the %lu-page window\n",
 				     current->comm, task_pid_nr(current),
-				     vma_pages(vma), vma->vm_pgoff, npages);
+				     vma_pages(vma), vma->vm_pgoff,
+				     pw->geom.pages);
 		return -EINVAL;
 	}
 

@@ -12,8 +12,11 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/sched/signal.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
+
+#include "window.h"
 
 #define PHYSWIN_MAX_WINDOWS	8
 
@@ -36,7 +39,10 @@ enum physwin_cache {
  * @index: N
  * @base: physical start address, page aligned
  * @size: length in bytes, page aligned and non-zero
+ * @geom: the same in pages, for the fault path
  * @cache: caching mode of every mapping of the window
+ * @memtype: the caching the kernel really gave the window (x86: the PAT
+ *	memtype reserved at load), in the kernel's own words
  * @res: the claim on [@base, @base + @size) in iomem_resource
  * @io: kernel mapping for uc and wc windows; it also holds the PAT memtype
  *	reservation that vmf_insert_pfn() copies into user PTEs
@@ -64,7 +70,9 @@ struct physwin {
 	unsigned int index;
 	phys_addr_t base;
 	u64 size;
+	struct physwin_geom geom;
 	enum physwin_cache cache;
+	const char *memtype;
 	struct resource *res;
 	void __iomem *io;
 	void *mem;
@@ -100,9 +108,16 @@ static inline struct physwin *physwin_from_file(struct file *file)
 	return container_of(file->private_data, struct physwin, misc);
 }
 
-static inline unsigned long physwin_pages(const struct physwin *pw)
+/*
+ * Long loops (read, write, populate) end on a fatal signal and otherwise
+ * let others run, like should_stop_iteration() in drivers/char/mem.c.
+ */
+static inline bool physwin_should_stop(void)
 {
-	return pw->size >> PAGE_SHIFT;
+	if (fatal_signal_pending(current))
+		return true;
+	cond_resched();
+	return false;
 }
 
 void physwin_copy_from(const struct physwin *pw, void *dst, u64 off,
