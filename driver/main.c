@@ -28,6 +28,7 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/physwin.h>
 
+#include "compat.h"
 #include "physwin.h"
 #include "version.h"
 
@@ -106,6 +107,15 @@ static const char * const physwin_cache_names[] = {
 	[PHYSWIN_CACHE_UC] = "uc",
 	[PHYSWIN_CACHE_WC] = "wc",
 	[PHYSWIN_CACHE_WB] = "wb",
+};
+
+/* The memtype each mode asks for, named as the kernel names memtypes. */
+static const char * const physwin_cache_memtypes[] = {
+	/* x86's ioremap() asks PAT for UC-, so that an MTRR can give WC. */
+	[PHYSWIN_CACHE_UC] = IS_ENABLED(CONFIG_X86) ? "uncached-minus" :
+						      "uncached",
+	[PHYSWIN_CACHE_WC] = "write-combining",
+	[PHYSWIN_CACHE_WB] = "write-back",
 };
 
 /* Bytes copied per step of read() and write(): bounded, and preemptible. */
@@ -476,6 +486,13 @@ static ssize_t cache_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(cache);
 
+static ssize_t memtype_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", physwin_from_dev(dev)->memtype);
+}
+static DEVICE_ATTR_RO(memtype);
+
 static ssize_t mappings_show(struct device *dev,
 			     struct device_attribute *attr, char *buf)
 {
@@ -538,6 +555,7 @@ static struct attribute *physwin_attrs[] = {
 	&dev_attr_base.attr,
 	&dev_attr_size.attr,
 	&dev_attr_cache.attr,
+	&dev_attr_memtype.attr,
 	&dev_attr_mappings.attr,
 	&dev_attr_faults.attr,
 	&dev_attr_enabled.attr,
@@ -630,6 +648,14 @@ static int physwin_create(unsigned int index, const struct physwin_spec *s,
 		       index, pw->res, physwin_cache_names[pw->cache]);
 		goto err_release_region;
 	}
+	pw->memtype = physwin_memtype(pw->io ? (const void __force *)pw->io :
+				      pw->mem,
+				      physwin_cache_memtypes[pw->cache]);
+	if (strcmp(pw->memtype, physwin_cache_memtypes[pw->cache]))
+		pr_notice("%s: cache=%s asked for %s, but the range is %s (an MTRR or the firmware decides); every mapping gets %s\n",
+			  pw->name, physwin_cache_names[pw->cache],
+			  physwin_cache_memtypes[pw->cache], pw->memtype,
+			  pw->memtype);
 
 	pw->misc.minor = MISC_DYNAMIC_MINOR;
 	pw->misc.name = pw->name;
