@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
@@ -117,6 +118,14 @@ static const char * const physwin_cache_memtypes[] = {
 	[PHYSWIN_CACHE_WC] = "write-combining",
 	[PHYSWIN_CACHE_WB] = "write-back",
 };
+
+/*
+ * Set at the end of a load that succeeded. Until then the device nodes
+ * may exist but cannot be opened: a load that fails half-way tears the
+ * windows down again, and no file may be left pointing into the module
+ * it frees.
+ */
+static bool physwin_loaded;
 
 /* Bytes copied per step of read() and write(): bounded, and preemptible. */
 #define PHYSWIN_CHUNK	PAGE_SIZE
@@ -418,6 +427,9 @@ static ssize_t physwin_write(struct file *file, const char __user *buf,
  */
 static int physwin_open(struct inode *inode, struct file *file)
 {
+	/* misc_open() calls us under misc_mtx, as misc_deregister() runs. */
+	if (!smp_load_acquire(&physwin_loaded))
+		return -ENODEV;
 	file->f_mapping = physwin_from_file(file)->inode->i_mapping;
 	return 0;
 }
@@ -702,9 +714,24 @@ static void physwin_destroy(struct physwin *pw)
 	kfree(pw);
 }
 
+/*
+ * After a failed load, wait until the module holds no more references
+ * than when its init began. An open that raced with the load was refused
+ * (physwin_loaded), but the file it made holds a reference on the module,
+ * through the fops, until the VFS drops it after misc_mtx. The loader
+ * frees a module whose init failed without looking at its references, so
+ * the wait has to be ours. Nothing else takes one while init runs.
+ */
+static void physwin_wait_unused(int refs)
+{
+	while (module_refcount(THIS_MODULE) > refs)
+		msleep(20);
+}
+
 static int __init physwin_init(void)
 {
 	struct physwin_spec specs[PHYSWIN_MAX_WINDOWS];
+	int refs = module_refcount(THIS_MODULE);
 	unsigned int i;
 	int ret;
 
@@ -718,11 +745,14 @@ static int __init physwin_init(void)
 			goto err_destroy;
 	}
 	physwin_nr_windows = physwin_nr_base;
+	/* Pairs with physwin_open(): a window opens complete, or not at all. */
+	smp_store_release(&physwin_loaded, true);
 	return 0;
 
 err_destroy:
 	while (i--)
 		physwin_destroy(physwin_windows[i]);
+	physwin_wait_unused(refs);
 	return ret;
 }
 module_init(physwin_init);
