@@ -106,6 +106,38 @@ TEST_F(huge, one_fault_per_pmd)
  * alignment allows: mmap(NULL) puts the mapping at the same offset within
  * a 2 MiB block as the physical address.
  */
+/*
+ * A write to a huge entry that is there but read-only keeps it huge. Soft
+ * dirty tracking (clear_refs 4, as CRIU uses) makes the kernel insert
+ * entries read-only and take a write fault on the first store: the entry
+ * is made writable in place, not split and refaulted page by page.
+ */
+TEST_F(huge, write_fault_keeps_entry)
+{
+	size_t len = PW_2M, off;
+	uint64_t before;
+	char *p;
+
+	if (access("/proc/self/clear_refs", W_OK))
+		SKIP(return, "no /proc/self/clear_refs");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0UL, (uintptr_t)p % PW_2M);
+	if (pw_write_file("/proc/self/clear_refs", "4")) {
+		munmap(p, len);
+		SKIP(return, "no soft-dirty tracking (clear_refs 4)");
+	}
+
+	before = pw_get(0, "faults");
+	for (off = 0; off < len; off += self->page)
+		pw_wr(p + off, off);
+	/* One fault maps the entry, at most one more makes it writable. */
+	EXPECT_GE(2UL, pw_get(0, "faults") - before);
+	for (off = 0; off < len; off += self->page)
+		EXPECT_EQ(off, pw_rd(p + off));
+	ASSERT_EQ(0, munmap(p, len));
+}
+
 TEST_F(huge, unaligned_offset_is_placed)
 {
 	uint64_t off = 16 * self->page;
