@@ -226,6 +226,17 @@ static char *aligned_hole(size_t len)
 	return p;
 }
 
+static void populate(const struct target *t, char *p, size_t len)
+{
+	struct physwin_range range = {
+		.addr = (uintptr_t)p,
+		.len = len,
+	};
+
+	if (ioctl(t->fd, PHYSWIN_IOC_POPULATE, &range))
+		die("PHYSWIN_IOC_POPULATE: %s", strerror(errno));
+}
+
 static char *map(const struct target *t, uint64_t off, size_t len)
 {
 	char *hint = opt.align ? aligned_hole(len) : NULL;
@@ -237,15 +248,8 @@ static char *map(const struct target *t, uint64_t off, size_t len)
 		die("mmap of %zu bytes at offset 0x%llx of %s: %s", len,
 		    (unsigned long long)(t->offset + off), t->dev,
 		    strerror(errno));
-	if (t->populate) {
-		struct physwin_range range = {
-			.addr = (uintptr_t)p,
-			.len = len,
-		};
-
-		if (ioctl(t->fd, PHYSWIN_IOC_POPULATE, &range))
-			die("PHYSWIN_IOC_POPULATE: %s", strerror(errno));
-	}
+	if (t->populate)
+		populate(t, p, len);
 	return p;
 }
 
