@@ -52,6 +52,10 @@
  *	bw      sequential read and write bandwidth over 64M, everything
  *		faulted in first
  *	pmd     sweep and sparse over [2M, LENGTH): no 1 GiB entry fits there
+ *	populate
+ *		mmap, PHYSWIN_IOC_POPULATE over all of it, munmap: 2M, 64M,
+ *		1G. The peer has no populate and its mmap maps everything
+ *		already (remap_pfn_range()): it times mmap + munmap
  *
  * Build: cc -O2 -Wall -Wextra -I include/uapi -o physwin_bench physwin_bench.c
  */
@@ -287,6 +291,16 @@ static void op_sweep(const struct op *op)
 
 	for (off = 0; off < op->len; off += opt.page)
 		touch(p, off);
+	unmap(p, op->len);
+}
+
+/* The sweep with PHYSWIN_IOC_POPULATE in place of the touches. */
+static void op_populate(const struct op *op)
+{
+	char *p = map(op->t, op->off, op->len);
+
+	if (!op->t->populate)
+		populate(op->t, p, op->len);
 	unmap(p, op->len);
 }
 
@@ -623,6 +637,24 @@ static void test_bw(void)
 		unmap(ops[i].mem, ops[i].len);
 }
 
+/* Timed against the peer's mmap + munmap of the same size, in turns. */
+static void test_populate(void)
+{
+	static const uint64_t sizes[] = { SZ_2M, SZ_64M, SZ_1G };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct op ops[2] = {
+			{ .fn = op_populate, .t = &target, .len = sizes[i] },
+			{ .fn = op_mmap, .t = &peer, .len = sizes[i] },
+		};
+
+		if (!fits(0, sizes[i]))
+			continue;
+		measure("populate", ops, peer.dev ? 2 : 1, UNIT_MS);
+	}
+}
+
 /* From 2 MiB to the end: PMD-aligned, but no 1 GiB block fits. */
 static void test_pmd(void)
 {
@@ -643,6 +675,7 @@ static const struct {
 	{ "sparse", test_sparse },
 	{ "bw", test_bw },
 	{ "pmd", test_pmd },
+	{ "populate", test_populate },
 };
 
 static void bad_usage(void)
@@ -652,7 +685,7 @@ static void bad_usage(void)
 		"                     [-t NAME] [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS]\n"
 		"                     [-a ALIGN] [-D PEER -O PEER_OFFSET [-T PEER_NAME]]\n"
 		"                     [-s] [-P] TEST...\n"
-		"tests: warm pat mmap sweep sparse bw pmd\n");
+		"tests: warm pat mmap sweep sparse bw pmd populate\n");
 	exit(2);
 }
 
