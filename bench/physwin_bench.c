@@ -55,7 +55,9 @@
  *	populate
  *		mmap, PHYSWIN_IOC_POPULATE over all of it, munmap: 2M, 64M,
  *		1G. The peer has no populate and its mmap maps everything
- *		already (remap_pfn_range()): it times mmap + munmap
+ *		already (remap_pfn_range()): it times mmap + munmap. Then,
+ *		untimed, a sweep over a populated mapping of each size,
+ *		whose faults must be 0, in a CHECK line
  *
  * Build: cc -O2 -Wall -Wextra -I include/uapi -o physwin_bench physwin_bench.c
  */
@@ -637,6 +639,30 @@ static void test_bw(void)
 		unmap(ops[i].mem, ops[i].len);
 }
 
+/*
+ * A populated mapping must take no fault: sweep one and count. Each size
+ * once, untimed, after its populate has been measured.
+ */
+static void check_populate(size_t len)
+{
+	char *p = map(&target, 0, len);
+	uint64_t faults;
+	size_t off;
+
+	if (!target.populate)
+		populate(&target, p, len);
+	faults = target_faults(&target);
+	for (off = 0; off < len; off += opt.page)
+		touch(p, off);
+	faults = target_faults(&target) - faults;
+	unmap(p, len);
+	printf("CHECK {\"target\":\"%s\",\"config\":\"%s\",\"cache\":\"%s\"",
+	       target.name, opt.config, opt.cache);
+	printf(",\"check\":\"sweep_after_populate\",\"size\":%zu", len);
+	printf(",\"faults\":%llu}\n", (unsigned long long)faults);
+	fflush(stdout);
+}
+
 /* Timed against the peer's mmap + munmap of the same size, in turns. */
 static void test_populate(void)
 {
@@ -652,6 +678,7 @@ static void test_populate(void)
 		if (!fits(0, sizes[i]))
 			continue;
 		measure("populate", ops, peer.dev ? 2 : 1, UNIT_MS);
+		check_populate(sizes[i]);
 	}
 }
 
