@@ -52,6 +52,12 @@
  *	bw      sequential read and write bandwidth over 64M, everything
  *		faulted in first
  *	pmd     sweep and sparse over [2M, LENGTH): no 1 GiB entry fits there
+ *	populate
+ *		mmap, PHYSWIN_IOC_POPULATE over all of it, munmap: 2M, 64M,
+ *		1G. The peer has no populate and its mmap maps everything
+ *		already (remap_pfn_range()): it times mmap + munmap. Then,
+ *		untimed, a sweep over a populated mapping of each size,
+ *		whose faults must be 0, in a CHECK line
  *
  * Build: cc -O2 -Wall -Wextra -I include/uapi -o physwin_bench physwin_bench.c
  */
@@ -226,6 +232,17 @@ static char *aligned_hole(size_t len)
 	return p;
 }
 
+static void populate(const struct target *t, char *p, size_t len)
+{
+	struct physwin_range range = {
+		.addr = (uintptr_t)p,
+		.len = len,
+	};
+
+	if (ioctl(t->fd, PHYSWIN_IOC_POPULATE, &range))
+		die("PHYSWIN_IOC_POPULATE: %s", strerror(errno));
+}
+
 static char *map(const struct target *t, uint64_t off, size_t len)
 {
 	char *hint = opt.align ? aligned_hole(len) : NULL;
@@ -237,15 +254,8 @@ static char *map(const struct target *t, uint64_t off, size_t len)
 		die("mmap of %zu bytes at offset 0x%llx of %s: %s", len,
 		    (unsigned long long)(t->offset + off), t->dev,
 		    strerror(errno));
-	if (t->populate) {
-		struct physwin_range range = {
-			.addr = (uintptr_t)p,
-			.len = len,
-		};
-
-		if (ioctl(t->fd, PHYSWIN_IOC_POPULATE, &range))
-			die("PHYSWIN_IOC_POPULATE: %s", strerror(errno));
-	}
+	if (t->populate)
+		populate(t, p, len);
 	return p;
 }
 
@@ -283,6 +293,16 @@ static void op_sweep(const struct op *op)
 
 	for (off = 0; off < op->len; off += opt.page)
 		touch(p, off);
+	unmap(p, op->len);
+}
+
+/* The sweep with PHYSWIN_IOC_POPULATE in place of the touches. */
+static void op_populate(const struct op *op)
+{
+	char *p = map(op->t, op->off, op->len);
+
+	if (!op->t->populate)
+		populate(op->t, p, op->len);
 	unmap(p, op->len);
 }
 
@@ -619,6 +639,49 @@ static void test_bw(void)
 		unmap(ops[i].mem, ops[i].len);
 }
 
+/*
+ * A populated mapping must take no fault: sweep one and count. Each size
+ * once, untimed, after its populate has been measured.
+ */
+static void check_populate(size_t len)
+{
+	char *p = map(&target, 0, len);
+	uint64_t faults;
+	size_t off;
+
+	if (!target.populate)
+		populate(&target, p, len);
+	faults = target_faults(&target);
+	for (off = 0; off < len; off += opt.page)
+		touch(p, off);
+	faults = target_faults(&target) - faults;
+	unmap(p, len);
+	printf("CHECK {\"target\":\"%s\",\"config\":\"%s\",\"cache\":\"%s\"",
+	       target.name, opt.config, opt.cache);
+	printf(",\"check\":\"sweep_after_populate\",\"size\":%zu", len);
+	printf(",\"faults\":%llu}\n", (unsigned long long)faults);
+	fflush(stdout);
+}
+
+/* Timed against the peer's mmap + munmap of the same size, in turns. */
+static void test_populate(void)
+{
+	static const uint64_t sizes[] = { SZ_2M, SZ_64M, SZ_1G };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct op ops[2] = {
+			{ .fn = op_populate, .t = &target, .len = sizes[i] },
+			{ .fn = op_mmap, .t = &peer, .len = sizes[i] },
+		};
+
+		if (!fits(0, sizes[i]))
+			continue;
+		measure("populate", ops, peer.dev ? 2 : 1, UNIT_MS);
+		check_populate(sizes[i]);
+	}
+}
+
 /* From 2 MiB to the end: PMD-aligned, but no 1 GiB block fits. */
 static void test_pmd(void)
 {
@@ -639,6 +702,7 @@ static const struct {
 	{ "sparse", test_sparse },
 	{ "bw", test_bw },
 	{ "pmd", test_pmd },
+	{ "populate", test_populate },
 };
 
 static void bad_usage(void)
@@ -648,7 +712,7 @@ static void bad_usage(void)
 		"                     [-t NAME] [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS]\n"
 		"                     [-a ALIGN] [-D PEER -O PEER_OFFSET [-T PEER_NAME]]\n"
 		"                     [-s] [-P] TEST...\n"
-		"tests: warm pat mmap sweep sparse bw pmd\n");
+		"tests: warm pat mmap sweep sparse bw pmd populate\n");
 	exit(2);
 }
 
