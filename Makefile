@@ -24,6 +24,9 @@
 #   make coccicheck   the kernel's Coccinelle scripts over the driver
 #   make check-debug  the kselftests on a KASAN/lockdep/DEBUG_VM/kmemleak
 #                     kernel built from Debian's linux-source-6.12 (cached)
+#   make kernels      every kernel Debian ships from 6.1 up, generic and rt,
+#                     amd64 and arm64 (scripts/kernels list; scripts/kernels
+#                     fetch and build get and build for them)
 #
 # The plain kbuild command works too, and is all that make wraps:
 #   make -C /lib/modules/$(uname -r)/build M=$PWD modules
@@ -160,6 +163,10 @@ coccicheck:
 check-debug:
 	scripts/check-debug
 
+kernels:
+	scripts/kernels list
+
 .PHONY: all module sparse style check demo clean install modules_install \
 	headers_install docs_install uninstall dkms-install dkms-uninstall \
-	version check-packaging kselftest-trees coccicheck bench check-debug
+	version check-packaging kselftest-trees coccicheck bench check-debug \
+	kernels
