@@ -13,8 +13,9 @@
 # memtype in the region), or work exactly like a load without failures
 # (windows, device nodes, claims, memtypes) and unload.
 #
-# mmap, touching the mapping (faults on pages, and on PMD entries),
-# PHYSWIN_IOC_POPULATE, read, pread,
+# mmap, touching the mapping (faults on pages, and on PMD entries in
+# address space of their own, where the fault has the PUD and PMD tables
+# to allocate), PHYSWIN_IOC_POPULATE, read, pread,
 # write and pwrite: the same walk, each run in a child process of
 # physwin_failinject_ops. Each run must succeed with the right data, fail
 # with an errno an allocation failure explains, or, for a touch, end by

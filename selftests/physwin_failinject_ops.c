@@ -16,6 +16,10 @@
  *	pwrite) on DEV
  *	through its allocation points: for N = 1, 2, ... a child process
  *	does OP with fail-nth N, until OP no longer reaches an Nth point.
+ *	touch-huge maps DEV across a 512 GiB boundary of otherwise empty
+ *	address space, so that its PMD faults need new PUD and PMD tables
+ *	on both sides: a PMD entry needs no table below it, and next to
+ *	the other mappings the tables above it already exist.
  *	Each run must succeed, fail with an errno an allocation failure
  *	explains, or (touch only) end by SIGBUS, SIGSEGV or SIGKILL; whatever
  *	succeeded must have moved the right data, and the window's mappings
@@ -297,10 +301,48 @@ struct report {
 
 static struct pw_window win;
 
-/* Offsets touched in the mapping: pages in different blocks and PMDs. */
+/*
+ * Offsets touched in the mapping: pages in different blocks and PMDs
+ * (for touch-huge, two on each side of the 512 GiB boundary).
+ */
 static const uint64_t touch_offs[] = {
 	0, 0x11000, 0x200000 + 0x3000, MAP_LEN - 8,
 };
+
+/* What one PUD table maps (a PGD entry on x86-64 with 4 levels). */
+#define PUD_TABLE_SPAN	(512ULL << 30)
+
+/*
+ * Map MAP_LEN of @fd across a 512 GiB boundary with no other mapping
+ * within 512 GiB of it, 2M aligned like the window: each half then needs
+ * a PUD table and a PMD table of its own, none of which exists yet.
+ */
+static void *map_fresh(int fd)
+{
+	unsigned long long lo, hi, b;
+	char line[512];
+	bool used;
+	FILE *f;
+
+	/* Below the 47-bit limit of user space (4-level paging). */
+	for (b = PUD_TABLE_SPAN; b < (1ULL << 47); b += PUD_TABLE_SPAN) {
+		f = fopen("/proc/self/maps", "re");
+		if (!f)
+			return MAP_FAILED;
+		used = false;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 &&
+			    lo < b + PUD_TABLE_SPAN && hi > b - PUD_TABLE_SPAN)
+				used = true;
+		fclose(f);
+		if (!used)
+			return mmap((void *)(uintptr_t)(b - MAP_LEN / 2),
+				    MAP_LEN, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	}
+	errno = ENOMEM;
+	return MAP_FAILED;
+}
 
 static uint64_t pattern_at(uint64_t off)
 {
@@ -397,10 +439,13 @@ static void child(int op, unsigned int nth, int out)
 	if (op == OP_TOUCH || op == OP_TOUCH_HUGE || op == OP_POPULATE) {
 		/*
 		 * 4K off a 2M boundary, so that faults map pages and need
-		 * page tables; touch-huge lines up for PMD entries instead.
+		 * page tables; touch-huge lines up for PMD entries instead,
+		 * where they need the tables above.
 		 */
-		map = pw_map_aligned(fd, 0, MAP_LEN, PW_2M,
-				     op == OP_TOUCH_HUGE ? 0 : 0x1000);
+		if (op == OP_TOUCH_HUGE)
+			map = map_fresh(fd);
+		else
+			map = pw_map_aligned(fd, 0, MAP_LEN, PW_2M, 0x1000);
 		if (map == MAP_FAILED) {
 			snprintf(r.msg, sizeof(r.msg), "setup mmap: %s",
 				 strerror(errno));
