@@ -23,7 +23,8 @@
 # to where it was, and without injection everything must work again.
 #
 # Each walk is made once with failslab and once with fail_page_alloc
-# (order 0 and up, GFP_KERNEL included). fail-nth only affects the task
+# (order 0 and up, GFP_KERNEL included). A walk that reaches no
+# allocation point tests nothing, and fails. fail-nth only affects the task
 # that sets it, so the rest of the system never sees a failure; the
 # debugfs settings are restored on exit. Any WARNING, KASAN or lockdep
 # report is left to the runner's kernel-log check (panic_on_warn in

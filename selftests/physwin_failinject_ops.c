@@ -33,6 +33,8 @@
  * the system does) and, unlike the probability/interval knobs, walks the
  * allocation points one by one, the same way every run.
  *
+ * A walk that reaches no allocation point tests nothing, and fails.
+ *
  * Exit: 0 all fine, 1 something unacceptable happened, 4 cannot run.
  */
 #define _GNU_SOURCE
@@ -272,6 +274,8 @@ static int cmd_loadwalk(int argc, char **argv)
 	}
 	if (injected && problems < 10)
 		problem("still failing allocations after %d points", MAX_NTH);
+	if (!points)
+		problem("the load reached no allocation point: nothing was tested");
 	printf("# %d allocation points: %d loads failed, %d worked despite the failure\n",
 	       points, failed, worked - !injected);
 	return problems ? KSFT_FAIL : KSFT_PASS;
@@ -664,6 +668,9 @@ static int cmd_op(const char *dev, const char *name)
 	if (nth > MAX_NTH)
 		problem("%s: still failing allocations after %d points",
 			name, MAX_NTH);
+	if (!points)
+		problem("%s reached no allocation point: nothing was tested",
+			name);
 	printf("# %s: %d allocation points, %d failed with an errno, %d killed\n",
 	       name, points, nerr, nsig);
 	return problems ? KSFT_FAIL : KSFT_PASS;
