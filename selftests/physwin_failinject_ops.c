@@ -707,11 +707,25 @@ static bool errno_allowed(int op, int err)
 	}
 }
 
-/* A buffer of fresh anonymous pages: copying to or from it faults. */
-static void *fresh_buffer(void)
+/*
+ * A buffer of fresh pages: copying to or from it faults. Reading fresh
+ * anonymous memory only maps the zero page, so what write() copies from
+ * is shmem, whose read faults allocate its pages.
+ */
+static void *fresh_buffer(int op)
 {
-	return mmap(NULL, IO_LEN, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p;
+	int fd;
+
+	if (op != OP_WRITE && op != OP_PWRITE)
+		return mmap(NULL, IO_LEN, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fd = memfd_create("physwin_failinject", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, IO_LEN))
+		return MAP_FAILED;
+	p = mmap(NULL, IO_LEN, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	return p;
 }
 
 /*
@@ -732,7 +746,7 @@ static void child(int op, unsigned int nth, int out)
 	alarm(CHILD_SECONDS);
 	nfd = fail_nth_open();
 	fd = open(win.dev, O_RDWR | O_CLOEXEC);
-	buf = fresh_buffer();
+	buf = fresh_buffer(op);
 	if (fd < 0 || buf == MAP_FAILED) {
 		snprintf(r.msg, sizeof(r.msg), "setup: %s", strerror(errno));
 		r.bad = 1;
