@@ -11,11 +11,21 @@
  *	PAT memtypes starting in [RBASE, RBASE + RSIZE)); one that works
  *	must look exactly like a load without injection, and unload.
  *
+ *   physwin_failinject_ops loadrace KO RBASE RSIZE ROUNDS PARAM...
+ *	The same loads, failing only in the second window's setup or later,
+ *	each N ROUNDS times, while a thread on another CPU opens
+ *	/dev/physwin0 in a loop: a load that fails must not have let it
+ *	open, nor leave anything behind.
+ *
  *   physwin_failinject_ops op DEV OP
  *	Walks OP (mmap, touch, touch-huge, populate, read, pread, write,
  *	pwrite) on DEV
  *	through its allocation points: for N = 1, 2, ... a child process
  *	does OP with fail-nth N, until OP no longer reaches an Nth point.
+ *	touch-huge maps DEV across a 512 GiB boundary of otherwise empty
+ *	address space, so that its PMD faults need new PUD and PMD tables
+ *	on both sides: a PMD entry needs no table below it, and next to
+ *	the other mappings the tables above it already exist.
  *	Each run must succeed, fail with an errno an allocation failure
  *	explains, or (touch only) end by SIGBUS, SIGSEGV or SIGKILL; whatever
  *	succeeded must have moved the right data, and the window's mappings
@@ -29,10 +39,15 @@
  * the system does) and, unlike the probability/interval knobs, walks the
  * allocation points one by one, the same way every run.
  *
+ * A walk that reaches no allocation point tests nothing, and fails.
+ *
  * Exit: 0 all fine, 1 something unacceptable happened, 4 cannot run.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -175,6 +190,60 @@ static void print_indented(const char *what, const char *text)
 }
 
 /*
+ * The module image, read once: init_module(), not finit_module(), because
+ * the kernel copies the image with __GFP_NOWARN, where
+ * kernel_read_file()'s vmalloc() would dump a stack for each failure.
+ */
+static void *read_image(const char *path, size_t *size)
+{
+	struct stat st;
+	void *image;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		printf("# cannot open %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	image = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+		     fd, 0);
+	close(fd);
+	if (image == MAP_FAILED)
+		return NULL;
+	*size = st.st_size;
+	return image;
+}
+
+static int load(void *image, size_t size, const char *params)
+{
+	return syscall(SYS_init_module, image, (unsigned long)size, params);
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "physwin", O_NONBLOCK);
+}
+
+/*
+ * The module parameters PARAM... as one string; with @first, those of the
+ * first window only (base=A,B length=C,D becomes base=A length=C).
+ */
+static int join_params(int argc, char **argv, bool first, char *buf,
+		       size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < argc; i++)
+		n += snprintf(buf + n, len - n, "%s%.*s", n ? " " : "",
+			      first ? (int)strcspn(argv[i], ",") :
+				      (int)strlen(argv[i]),
+			      argv[i]);
+	return n < len ? 0 : -1;
+}
+
+/*
  * loadwalk KO RBASE RSIZE PARAM...: load KO with PARAM... and with the
  * Nth allocation failing, for N = 1, 2, ... until a load reaches no Nth
  * allocation. A load that works must look exactly like one made without
@@ -183,58 +252,38 @@ static void print_indented(const char *what, const char *text)
 static int cmd_loadwalk(int argc, char **argv)
 {
 	static char empty[8192], good[8192], now[8192];
-	int fd, nfd, i, nth, ret, err, failed = 0, worked = 0, points = 0;
-	char params[4096] = "";
+	int nfd, nth, ret, err, failed = 0, worked = 0, points = 0;
+	char params[4096];
 	uint64_t rbase, rsize;
 	bool injected = true;
-	size_t len = 0;
-	struct stat st;
+	size_t size;
 	void *image;
 
 	if (argc < 6 || pw_parse_u64(argv[3], &rbase) ||
-	    pw_parse_u64(argv[4], &rsize))
+	    pw_parse_u64(argv[4], &rsize) ||
+	    join_params(argc - 5, argv + 5, false, params, sizeof(params)))
 		return KSFT_FAIL;
-	for (i = 5; i < argc; i++)
-		len += snprintf(params + len, sizeof(params) - len, "%s%s",
-				len ? " " : "", argv[i]);
-	if (len >= sizeof(params))
-		return KSFT_FAIL;
-
-	fd = open(argv[2], O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		printf("# cannot open %s: %s\n", argv[2], strerror(errno));
+	image = read_image(argv[2], &size);
+	if (!image)
 		return KSFT_SKIP;
-	}
-	image = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-		     fd, 0);
-	if (image == MAP_FAILED)
-		return KSFT_SKIP;
-	close(fd);
 	nfd = fail_nth_open();
 
 	/* The reference: before loading, and loaded without injection. */
 	snapshot(rbase, rsize, empty, sizeof(empty));
-	if (syscall(SYS_init_module, image, (unsigned long)st.st_size,
-		    params)) {
+	if (load(image, size, params)) {
 		printf("# cannot load %s %s: %s\n", argv[2], params,
 		       strerror(errno));
 		return KSFT_FAIL;
 	}
 	snapshot(rbase, rsize, good, sizeof(good));
-	if (syscall(SYS_delete_module, "physwin", O_NONBLOCK)) {
+	if (unload()) {
 		printf("# cannot unload physwin: %s\n", strerror(errno));
 		return KSFT_FAIL;
 	}
 
 	for (nth = 1; injected && nth <= MAX_NTH && problems < 10; nth++) {
-		/*
-		 * init_module(), not finit_module(): the kernel copies the
-		 * image with __GFP_NOWARN, where kernel_read_file()'s
-		 * vmalloc() would dump a stack for each failure.
-		 */
 		fail_nth_set(nfd, nth);
-		ret = syscall(SYS_init_module, image,
-			      (unsigned long)st.st_size, params);
+		ret = load(image, size, params);
 		err = errno;
 		injected = fail_nth_reset(nfd);
 		points += injected;
@@ -255,7 +304,7 @@ static int cmd_loadwalk(int argc, char **argv)
 			print_indented("expected", good);
 			print_indented("got", now);
 		}
-		if (syscall(SYS_delete_module, "physwin", O_NONBLOCK)) {
+		if (unload()) {
 			problem("nth=%d: cannot unload physwin: %s", nth,
 				strerror(errno));
 			break;
@@ -268,8 +317,265 @@ static int cmd_loadwalk(int argc, char **argv)
 	}
 	if (injected && problems < 10)
 		problem("still failing allocations after %d points", MAX_NTH);
+	if (!points)
+		problem("the load reached no allocation point: nothing was tested");
 	printf("# %d allocation points: %d loads failed, %d worked despite the failure\n",
 	       points, failed, worked - !injected);
+	return problems ? KSFT_FAIL : KSFT_PASS;
+}
+
+/* ----------------------------------------------------------------------
+ * loadrace
+ */
+
+#define RACE_DEV	"/dev/physwin0"
+
+/* The loading thread and the opener, in step one load at a time. */
+static struct {
+	pthread_barrier_t start, end;
+	atomic_bool loading;	/* a load is under way: keep opening */
+	bool quit;
+	int cpu;		/* of the opener, or -1 */
+	int fd;			/* what open() gave during the load, or -1 */
+	int bad_errno;		/* an errno open() must not fail with */
+	unsigned long opens;	/* open() calls */
+	unsigned long found;	/* those that found the device node */
+} race;
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		printf("# cannot move to CPU %d: %s\n", cpu, strerror(errno));
+}
+
+/*
+ * Open RACE_DEV in a loop for as long as the load lasts, or until it gives
+ * a file: the loading thread looks at that once the load is over.
+ */
+static void *opener(void *arg)
+{
+	int fd;
+
+	pin(race.cpu);
+	for (;;) {
+		pthread_barrier_wait(&race.start);
+		if (race.quit)
+			return NULL;
+		while (atomic_load(&race.loading)) {
+			fd = open(RACE_DEV, O_RDWR | O_CLOEXEC);
+			race.opens++;
+			if (fd >= 0) {
+				race.fd = fd;
+				race.found++;
+				break;
+			}
+			if (errno == ENOENT)
+				continue;
+			race.found++;
+			/* No such device: no window, or not set up yet. */
+			if (errno != ENXIO && errno != ENODEV)
+				race.bad_errno = errno;
+		}
+		pthread_barrier_wait(&race.end);
+	}
+}
+
+/*
+ * Use @fd, a file opened during a load that failed, as a program would:
+ * read it, map it and touch the mapping. Its window and module are gone;
+ * a kernel that let the file outlive them reports it here, or crashes.
+ */
+static void use_gone(int fd)
+{
+	uint64_t v;
+	void *map;
+
+	printf("# read: %zd\n", pread(fd, &v, sizeof(v), 0));
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return;
+	printf("# touch: %#llx\n", (unsigned long long)pw_rd(map));
+	munmap(map, 4096);
+}
+
+/* Does a load with @params reach an Nth allocation point? -1: error */
+static int reaches(int nfd, void *image, size_t size, const char *params,
+		   int nth)
+{
+	bool injected;
+	int ret;
+
+	fail_nth_set(nfd, nth);
+	ret = load(image, size, params);
+	injected = fail_nth_reset(nfd);
+	if (!ret && unload())
+		return -1;
+	return injected;
+}
+
+/*
+ * How many allocation points a load with @params reaches, or -1. A load
+ * follows the same path up to its Nth point whether that one fails or
+ * not, so reaching the Nth point means reaching every one before it:
+ * bisect instead of walking.
+ */
+static int count_points(int nfd, void *image, size_t size,
+			const char *params)
+{
+	int lo = 0, hi = 1, mid, ret;
+
+	/* lo is reached, hi is not. */
+	while ((ret = reaches(nfd, image, size, params, hi)) == 1) {
+		lo = hi;
+		hi *= 2;
+		if (hi > MAX_NTH)
+			return -1;
+	}
+	while (ret >= 0 && hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		ret = reaches(nfd, image, size, params, mid);
+		if (ret == 1)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return ret < 0 ? -1 : lo;
+}
+
+/*
+ * loadrace KO RBASE RSIZE ROUNDS PARAM...: fail, ROUNDS times each, every
+ * allocation of the load that comes after the first window's setup (the
+ * points past those of a load of the first window alone), while a thread
+ * on another CPU opens /dev/physwin0 in a loop. The first window's device
+ * is then there until the failure tears it down: a file opened meanwhile
+ * would outlive its window and its module. An open during a load may
+ * fail (ENODEV, ENXIO, ENOENT) or give a file; in a load that then fails,
+ * it must not have given one. Each failed load must leave nothing.
+ */
+static int cmd_loadrace(int argc, char **argv)
+{
+	static char empty[8192], now[8192];
+	int nfd, nth, first, round, rounds, ret, err, cpus = 0;
+	unsigned long loads = 0, files = 0, points = 0;
+	char params[4096], first_params[4096];
+	uint64_t rbase, rsize, v;
+	bool injected = true;
+	pthread_t thread;
+	cpu_set_t set;
+	size_t size;
+	void *image;
+
+	if (argc < 7 || pw_parse_u64(argv[3], &rbase) ||
+	    pw_parse_u64(argv[4], &rsize) || pw_parse_u64(argv[5], &v) ||
+	    !v || v > 1000 ||
+	    join_params(argc - 6, argv + 6, false, params, sizeof(params)) ||
+	    join_params(argc - 6, argv + 6, true, first_params,
+			sizeof(first_params)))
+		return KSFT_FAIL;
+	rounds = v;
+	if (!strcmp(params, first_params)) {
+		printf("# %s: one window only, nothing to race\n", params);
+		return KSFT_FAIL;
+	}
+	image = read_image(argv[2], &size);
+	if (!image)
+		return KSFT_SKIP;
+	nfd = fail_nth_open();
+	snapshot(rbase, rsize, empty, sizeof(empty));
+
+	first = count_points(nfd, image, size, first_params);
+	if (first < 0) {
+		printf("# cannot count the allocation points of a load with %s\n",
+		       first_params);
+		return KSFT_FAIL;
+	}
+
+	/* The load on the first CPU it may use, the opener on the last. */
+	race.cpu = -1;
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		cpus = CPU_COUNT(&set);
+	if (cpus >= 2) {
+		for (nth = CPU_SETSIZE - 1; !CPU_ISSET(nth, &set); nth--)
+			;
+		race.cpu = nth;
+		for (nth = 0; !CPU_ISSET(nth, &set); nth++)
+			;
+		pin(nth);
+	} else {
+		printf("# one CPU: the opener and the load take turns\n");
+	}
+	if (pthread_barrier_init(&race.start, NULL, 2) ||
+	    pthread_barrier_init(&race.end, NULL, 2) ||
+	    pthread_create(&thread, NULL, opener, NULL)) {
+		printf("# cannot start the opener\n");
+		return KSFT_FAIL;
+	}
+
+	for (nth = first + 1; injected && nth <= MAX_NTH && problems < 10;
+	     nth++) {
+		for (round = 0; round < rounds && injected && problems < 10;
+		     round++) {
+			race.fd = -1;
+			race.bad_errno = 0;
+			atomic_store(&race.loading, true);
+			pthread_barrier_wait(&race.start);
+			fail_nth_set(nfd, nth);
+			ret = load(image, size, params);
+			err = errno;
+			injected = fail_nth_reset(nfd);
+			atomic_store(&race.loading, false);
+			pthread_barrier_wait(&race.end);
+			loads++;
+
+			if (race.bad_errno)
+				problem("nth=%d: open %s failed with %s", nth,
+					RACE_DEV,
+					strerrorname_np(race.bad_errno));
+			if (race.fd >= 0) {
+				files++;
+				if (ret) {
+					problem("nth=%d: opened %s in a load that failed with %s",
+						nth, RACE_DEV,
+						strerrorname_np(err));
+					use_gone(race.fd);
+				}
+				close(race.fd);
+			}
+			if (!ret && unload()) {
+				problem("nth=%d: cannot unload physwin: %s",
+					nth, strerror(errno));
+				break;
+			}
+			snapshot(rbase, rsize, now, sizeof(now));
+			if (strcmp(now, empty)) {
+				problem("nth=%d: the load %s, and left:", nth,
+					ret ? "failed" : "worked");
+				print_indented("left", now);
+			}
+		}
+		points += injected;
+	}
+	race.quit = true;
+	pthread_barrier_wait(&race.start);
+	pthread_join(thread, NULL);
+
+	if (injected && problems < 10)
+		problem("still failing allocations after %d points", MAX_NTH);
+	if (!points)
+		problem("no allocation point after the first window: nothing was tested");
+	if (!race.found)
+		problem("%lu opens, none found %s during a load: nothing was tested",
+			race.opens, RACE_DEV);
+	printf("# %lu allocation points after the first window's %d, %lu loads\n",
+	       points, first, loads);
+	printf("# %lu opens: %lu found %s, %lu gave a file\n", race.opens,
+	       race.found, RACE_DEV, files);
 	return problems ? KSFT_FAIL : KSFT_PASS;
 }
 
@@ -297,10 +603,48 @@ struct report {
 
 static struct pw_window win;
 
-/* Offsets touched in the mapping: pages in different blocks and PMDs. */
+/*
+ * Offsets touched in the mapping: pages in different blocks and PMDs
+ * (for touch-huge, two on each side of the 512 GiB boundary).
+ */
 static const uint64_t touch_offs[] = {
 	0, 0x11000, 0x200000 + 0x3000, MAP_LEN - 8,
 };
+
+/* What one PUD table maps (a PGD entry on x86-64 with 4 levels). */
+#define PUD_TABLE_SPAN	(512ULL << 30)
+
+/*
+ * Map MAP_LEN of @fd across a 512 GiB boundary with no other mapping
+ * within 512 GiB of it, 2M aligned like the window: each half then needs
+ * a PUD table and a PMD table of its own, none of which exists yet.
+ */
+static void *map_fresh(int fd)
+{
+	unsigned long long lo, hi, b;
+	char line[512];
+	bool used;
+	FILE *f;
+
+	/* Below the 47-bit limit of user space (4-level paging). */
+	for (b = PUD_TABLE_SPAN; b < (1ULL << 47); b += PUD_TABLE_SPAN) {
+		f = fopen("/proc/self/maps", "re");
+		if (!f)
+			return MAP_FAILED;
+		used = false;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 &&
+			    lo < b + PUD_TABLE_SPAN && hi > b - PUD_TABLE_SPAN)
+				used = true;
+		fclose(f);
+		if (!used)
+			return mmap((void *)(uintptr_t)(b - MAP_LEN / 2),
+				    MAP_LEN, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	}
+	errno = ENOMEM;
+	return MAP_FAILED;
+}
 
 static uint64_t pattern_at(uint64_t off)
 {
@@ -363,11 +707,25 @@ static bool errno_allowed(int op, int err)
 	}
 }
 
-/* A buffer of fresh anonymous pages: copying to or from it faults. */
-static void *fresh_buffer(void)
+/*
+ * A buffer of fresh pages: copying to or from it faults. Reading fresh
+ * anonymous memory only maps the zero page, so what write() copies from
+ * is shmem, whose read faults allocate its pages.
+ */
+static void *fresh_buffer(int op)
 {
-	return mmap(NULL, IO_LEN, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p;
+	int fd;
+
+	if (op != OP_WRITE && op != OP_PWRITE)
+		return mmap(NULL, IO_LEN, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fd = memfd_create("physwin_failinject", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, IO_LEN))
+		return MAP_FAILED;
+	p = mmap(NULL, IO_LEN, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	return p;
 }
 
 /*
@@ -388,7 +746,7 @@ static void child(int op, unsigned int nth, int out)
 	alarm(CHILD_SECONDS);
 	nfd = fail_nth_open();
 	fd = open(win.dev, O_RDWR | O_CLOEXEC);
-	buf = fresh_buffer();
+	buf = fresh_buffer(op);
 	if (fd < 0 || buf == MAP_FAILED) {
 		snprintf(r.msg, sizeof(r.msg), "setup: %s", strerror(errno));
 		r.bad = 1;
@@ -397,10 +755,13 @@ static void child(int op, unsigned int nth, int out)
 	if (op == OP_TOUCH || op == OP_TOUCH_HUGE || op == OP_POPULATE) {
 		/*
 		 * 4K off a 2M boundary, so that faults map pages and need
-		 * page tables; touch-huge lines up for PMD entries instead.
+		 * page tables; touch-huge lines up for PMD entries instead,
+		 * where they need the tables above.
 		 */
-		map = pw_map_aligned(fd, 0, MAP_LEN, PW_2M,
-				     op == OP_TOUCH_HUGE ? 0 : 0x1000);
+		if (op == OP_TOUCH_HUGE)
+			map = map_fresh(fd);
+		else
+			map = pw_map_aligned(fd, 0, MAP_LEN, PW_2M, 0x1000);
 		if (map == MAP_FAILED) {
 			snprintf(r.msg, sizeof(r.msg), "setup mmap: %s",
 				 strerror(errno));
@@ -619,6 +980,9 @@ static int cmd_op(const char *dev, const char *name)
 	if (nth > MAX_NTH)
 		problem("%s: still failing allocations after %d points",
 			name, MAX_NTH);
+	if (!points)
+		problem("%s reached no allocation point: nothing was tested",
+			name);
 	printf("# %s: %d allocation points, %d failed with an errno, %d killed\n",
 	       name, points, nerr, nsig);
 	return problems ? KSFT_FAIL : KSFT_PASS;
@@ -647,12 +1011,14 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 6 && !strcmp(argv[1], "loadwalk"))
 		return cmd_loadwalk(argc, argv);
+	if (argc >= 7 && !strcmp(argv[1], "loadrace"))
+		return cmd_loadrace(argc, argv);
 	if (argc == 4 && !strcmp(argv[1], "op"))
 		return cmd_op(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "check"))
 		return cmd_check(argv[2]);
 	fprintf(stderr,
-		"usage: %s loadwalk KO RBASE RSIZE PARAM... | op DEV OP | check DEV\n",
+		"usage: %s loadwalk KO RBASE RSIZE PARAM... | loadrace KO RBASE RSIZE ROUNDS PARAM... | op DEV OP | check DEV\n",
 		argv[0]);
 	return KSFT_FAIL;
 }
