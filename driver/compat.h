@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels physwin supports (6.1 to 6.12), and
+ * Differences between the kernels physwin supports (6.1 to 7.x), and
  * between architectures, kept in one place. Each kernel difference is
  * chosen by a feature test in Kbuild (does the symbol exist in the headers
  * we build against?), not by LINUX_VERSION_CODE.
@@ -11,6 +11,7 @@
 #include <linux/huge_mm.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #ifdef PHYSWIN_HAVE_PFN_T
 #include <linux/pfn_t.h>
 #endif
@@ -29,18 +30,24 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
-/* mm_get_unmapped_area() replaced the mm's get_unmapped_area hook (6.10). */
-#ifndef PHYSWIN_HAVE_MM_GET_UNMAPPED_AREA
-static inline unsigned long mm_get_unmapped_area(struct mm_struct *mm,
-						 struct file *file,
-						 unsigned long addr,
-						 unsigned long len,
-						 unsigned long pgoff,
-						 unsigned long flags)
+/*
+ * The mm's own get_unmapped_area: a hook in the mm before 6.10, then
+ * mm_get_unmapped_area(mm, ...), which later lost its mm argument (7.x).
+ */
+static inline unsigned long physwin_mm_get_unmapped_area(struct file *file,
+							 unsigned long addr,
+							 unsigned long len,
+							 unsigned long pgoff,
+							 unsigned long flags)
 {
-	return mm->get_unmapped_area(file, addr, len, pgoff, flags);
-}
+#if defined(PHYSWIN_HAVE_MM_GET_UNMAPPED_AREA_FILE)
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+#elif defined(PHYSWIN_HAVE_MM_GET_UNMAPPED_AREA)
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
 #endif
+}
 
 /* 1 GiB pages need CPU support that x86-64 does not guarantee. */
 static inline bool physwin_cpu_has_pud_pages(void)
@@ -113,8 +120,14 @@ static inline int physwin_follow(struct vm_area_struct *vma,
 
 	if (follow_pte(vma->vm_mm, addr, &ptep, &ptl))
 		return -ENOENT;
-	/* follow_pte() returns with *ptl held; tell sparse. */
+	/*
+	 * follow_pte() returns with *ptl held; tell sparse, which sees the
+	 * unlock below release it. PREEMPT_RT's rt_spin_unlock() carries no
+	 * such annotation, so there is nothing to balance there.
+	 */
+#ifndef CONFIG_PREEMPT_RT
 	__acquire(ptl);
+#endif
 	*writable = pte_write(*ptep);
 	*size = PAGE_SIZE;
 	pte_unmap_unlock(ptep, ptl);

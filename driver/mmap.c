@@ -495,14 +495,13 @@ unsigned long physwin_get_unmapped_area(struct file *file, unsigned long addr,
 	/* A hint or MAP_FIXED is the caller's choice. */
 	if (!align || addr || (flags & MAP_FIXED) || len + align < len)
 		goto plain;
-	area = mm_get_unmapped_area(current->mm, file, 0, len + align, pgoff,
-				    flags);
+	area = physwin_mm_get_unmapped_area(file, 0, len + align, pgoff, flags);
 	if (IS_ERR_VALUE(area))
 		goto plain;
 	phys = pw->base + ((u64)pgoff << PAGE_SHIFT);
 	return area + ((phys - area) & (align - 1));
 plain:
-	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+	return physwin_mm_get_unmapped_area(file, addr, len, pgoff, flags);
 }
 
 static pgprot_t physwin_pgprot(const struct physwin *pw, pgprot_t prot)

@@ -66,7 +66,7 @@ enum physwin_cache {
  */
 struct physwin {
 	struct miscdevice misc;
-	char name[16];
+	char name[20];		/* "physwin" and any unsigned int */
 	unsigned int index;
 	phys_addr_t base;
 	u64 size;
