@@ -3,9 +3,6 @@
 # Helpers sourced by the physwin scripts. Not executable on its own.
 # shellcheck shell=bash
 
-# Kernel lines physwin supports; one kernel of each is built and tested.
-PHYSWIN_LINES="6.1 6.12"
-
 msg() {
 	printf '%s: %s\n' "${0##*/}" "$*" >&2
 }
@@ -25,30 +22,55 @@ physwin_kernel_line() {
 	printf '%s.%s\n' "$major" "$minor"
 }
 
-# The newest installed kernel of each supported line that can be both
-# booted (/boot/vmlinuz-*) and built against (/lib/modules/*/build), one
-# per line. Releases are discovered, never named: Debian bumps the ABI
-# with every point release. PHYSWIN_KERNELS overrides the discovery.
+# The kernels come from scripts/kernels: its inventory of what Debian's
+# archive carries from 6.1 up, fetched into a cache and never installed on
+# the host. The scripts here never name a release: Debian bumps the ABI with
+# every point release, and lines come and go.
+PHYSWIN_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Which of them a job boots, as ARCH/FLAVOUR/LINE words; the line "newest"
+# is the newest one the archive carries for that architecture and flavour.
+# Every kernel of the inventory is built; these are also run in QEMU.
+# shellcheck disable=SC2034 # read by the scripts that source this
+PHYSWIN_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest amd64/rt/6.12 arm64/generic/6.12 arm64/generic/newest"
+# shellcheck disable=SC2034
+PHYSWIN_BENCH_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest"
+# make demo's embedded default.
+# shellcheck disable=SC2034
+PHYSWIN_DEMO_RUNTIME="amd64/generic/6.1"
+
+# physwin_kernels SPEC: the releases of the inventory that SPEC (words as
+# in PHYSWIN_RUNTIME, or "all") picks, one a line, oldest line first.
+# PHYSWIN_KERNELS (releases, lines such as 6.12, or lines and flavours
+# such as 6.12-rt, as scripts/kernels takes them) overrides SPEC: then
+# every kernel it names is picked.
 physwin_kernels() {
-	local line img kver
+	local spec=$1
 
-	if [ -n "${PHYSWIN_KERNELS:-}" ]; then
-		# shellcheck disable=SC2086 # a space-separated list
-		printf '%s\n' $PHYSWIN_KERNELS
-		return
-	fi
+	[ -z "${PHYSWIN_KERNELS:-}" ] || spec=all
+	"$PHYSWIN_SCRIPTS/kernels" list | awk -v spec="$spec" '
+	{
+		split($1, v, /[.+-]/)
+		n++; rel[n] = $1; af[n] = $2 "/" $3; line[n] = v[1] "." v[2]
+		o = v[1] * 1000 + v[2]
+		if (o > top[af[n]]) { top[af[n]] = o; newest[af[n]] = line[n] }
+	}
+	END {
+		k = split(spec, w, " ")
+		for (i = 1; i <= k; i++)
+			want[w[i]] = 1
+		for (i = 1; i <= n; i++)
+			if (spec == "all" || want[af[i] "/" line[i]] ||
+			    (want[af[i] "/newest"] && line[i] == newest[af[i]]))
+				print rel[i]
+	}'
+}
 
-	for line in $PHYSWIN_LINES; do
-		for img in /boot/vmlinuz-*; do
-			[ -e "$img" ] || continue
-			kver=${img#/boot/vmlinuz-}
-			# rt changes locking, cloud drops hardware options.
-			case $kver in *-rt-*|*-cloud-*) continue ;; esac
-			[ -d "/lib/modules/$kver/build" ] || continue
-			[ "$(physwin_kernel_line "$kver")" = "$line" ] || continue
-			printf '%s\n' "$kver"
-		done | sort -V | tail -n 1
-	done
+# physwin_kernel_info RELEASE: "ARCH FLAVOUR HEADERS IMAGE" from the
+# inventory (HEADERS and IMAGE are "-" until fetched).
+physwin_kernel_info() {
+	PHYSWIN_KERNELS=$1 "$PHYSWIN_SCRIPTS/kernels" list |
+		awk -v r="$1" '$1 == r { print $2, $3, $5, $6; f = 1 } END { exit !f }'
 }
 
 # Minimal KTAP producer (Documentation/dev-tools/ktap.rst) for the
@@ -91,13 +113,34 @@ ktap_finish() {
 # that do not, and lockdep turning itself off, which would hide the next.
 PHYSWIN_BAD_KERNEL_LOG='BUG:|WARNING:|Oops|general protection fault|Kernel panic|kernel BUG|UBSAN:|KASAN:|refcount_t:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|trying to register non-static key|turning off the locking correctness validator|ODEBUG:|BUG [^ ]+ \((Not t|T)ainted|page dumped because|bad (pte|pmd|pud|p4d|pgd) |INFO: task .* blocked|rcu: INFO|Call Trace:|kmemleak: .*suspected memory leak|unreferenced object 0x'
 
-# The test VM: 2 GiB of guest RAM, of which 256 MiB at 1.5 GiB is reserved
-# (2 MiB aligned, well clear of the kernel) for windows. The kselftests get
-# three 32 MiB windows, one per caching mode, and leave the rest to the
-# load-parameter test.
-PHYSWIN_TEST_REGION=0x60000000:0x10000000
-PHYSWIN_TEST_APPEND='memmap=256M$0x60000000'
-PHYSWIN_TEST_PARAMS='base=0x60000000,0x62000000,0x64000000 length=32M,32M,32M cache=uc,wc,wb'
+# The test VM, physwin_test_layout ARCH: PHYSWIN_TEST_MEM MiB of guest RAM,
+# of which PHYSWIN_TEST_REGION (256 MiB, 2 MiB aligned, well clear of the
+# kernel) is kept from the kernel by PHYSWIN_TEST_APPEND for windows. The
+# kselftests get three 32 MiB windows there, one per caching mode
+# (PHYSWIN_TEST_PARAMS), and leave the rest to the load-parameter test.
+# amd64: 2 GiB with memmap= at 1.5 GiB. arm64 has no memmap=: its virt
+# machine's RAM starts at 1 GiB, so the guest gets 2.25 GiB and mem=2G
+# keeps the kernel off the last 256 MiB, at 3 GiB.
+physwin_test_layout() {
+	local base
+
+	case $1 in
+	amd64)
+		PHYSWIN_TEST_MEM=2048
+		base=0x60000000
+		PHYSWIN_TEST_APPEND="memmap=256M\$$base"
+		;;
+	arm64)
+		PHYSWIN_TEST_MEM=2304
+		base=0xc0000000
+		PHYSWIN_TEST_APPEND=mem=2G
+		;;
+	*) die "no test layout for $1" ;;
+	esac
+	PHYSWIN_TEST_REGION=$base:0x10000000
+	PHYSWIN_TEST_PARAMS="base=$base,$(printf '%#x,%#x' $((base + (32 << 20))) $((base + (64 << 20)))) length=32M,32M,32M cache=uc,wc,wb"
+}
+physwin_test_layout amd64
 
 # The end-to-end PCI BAR test: QEMU's ivshmem-plain device (PCI 1af4:1110)
 # puts a file of the host behind its BAR2 (the size of the file, a power
@@ -153,12 +196,14 @@ physwin_kernel_tools() {
 	printf '%s\n' "$PWD/$dir"
 }
 
-# physwin_build_module KVER [MAKE ARGS]: build physwin.ko against KVER's
-# headers from a copy of the sources in build/KVER/src (so that the work
-# tree stays clean and kernels do not share objects); the module ends up in
-# build/KVER/physwin.ko.
+# physwin_build_module RELEASE [MAKE ARGS]: build physwin.ko for a kernel
+# of the inventory with "scripts/kernels build" (in the root and with the
+# compiler that kernel needs); the module ends up in build/RELEASE/physwin.ko.
 physwin_build_module() {
-	physwin_build_module_in "/lib/modules/$1/build" "$@"
+	local ko
+
+	ko=$("$PHYSWIN_SCRIPTS/kernels" build "$@" | tee /dev/stderr | tail -n 1) &&
+		mkdir -p "build/$1" && cp "$ko" "build/$1/physwin.ko"
 }
 
 # physwin_build_module_in KDIR KVER [MAKE ARGS]: the same against the
@@ -193,15 +238,21 @@ physwin_count_cases() {
 	' "$1"
 }
 
-# physwin_build_selftests TOOLS: build the kselftests with the harness in
-# TOOLS (from physwin_kernel_tools) and install them as a kselftest tree in
-# build/ksft, the layout run_kselftest.sh expects: selftests/Makefile does
-# out of tree what the kernel's top-level selftests Makefile does in one.
+# physwin_build_selftests TOOLS [ARCH]: build the kselftests with the
+# harness in TOOLS (from physwin_kernel_tools) and install them as a
+# kselftest tree in build/ksft (amd64) or build/ksft-ARCH, the layout
+# run_kselftest.sh expects: selftests/Makefile does out of tree what the
+# kernel's top-level selftests Makefile does in one. arm64's are built with
+# the cross compiler, as the kernel's own "make ARCH=arm64" would.
 physwin_build_selftests() {
-	local ksft=$1/tools/testing/selftests
+	local ksft=$1/tools/testing/selftests arch=${2:-amd64} dir=ksft cross=()
 
-	rm -rf build/ksft build/selftests
-	mkdir -p build/selftests
-	make -C selftests KSFT_DIR="$ksft" OUTPUT="$PWD/build/selftests" \
-		install INSTALL_PATH="$PWD/build/ksft"
+	if [ "$arch" != amd64 ]; then
+		dir=ksft-$arch
+		cross=(ARCH="$arch" CROSS_COMPILE=aarch64-linux-gnu-)
+	fi
+	rm -rf "build/$dir" "build/selftests-$arch"
+	mkdir -p "build/selftests-$arch"
+	make -C selftests KSFT_DIR="$ksft" OUTPUT="$PWD/build/selftests-$arch" \
+		"${cross[@]}" install INSTALL_PATH="$PWD/build/$dir"
 }

@@ -31,7 +31,9 @@ OPS=$DIR/physwin_bar_ops
 # shellcheck source=physwin_lib.sh
 . "$DIR/physwin_lib.sh"
 
-# The first ivshmem-plain device: sets bdf, bar (BAR2's start) and size.
+# The first ivshmem-plain device: sets bdf, bar (BAR2's start) and size,
+# and enabled_here if it had to enable the device.
+enabled_here=
 find_bar() {
 	for d in /sys/bus/pci/devices/*; do
 		[ "$(cat "$d/vendor" 2>/dev/null)" = 0x1af4 ] || continue
@@ -47,6 +49,12 @@ EOF
 			owner=$(basename "$(readlink "$d/driver")")
 			ktap_print_msg "${d##*/}: driven by $owner, left alone"
 			continue
+		fi
+		# Booted without firmware (arm64's -kernel), no one has
+		# enabled the device, and its BAR decodes nothing until then.
+		if [ "$(cat "$d/enable")" = 0 ]; then
+			echo 1 >"$d/enable" || continue
+			enabled_here=$d
 		fi
 		bdf=${d##*/}
 		bar=$((s))
@@ -178,5 +186,6 @@ done
 memtype_wb
 unload_bar wb
 restore_module
+[ -z "$enabled_here" ] || echo 0 >"$enabled_here/enable"
 
 ktap_finished
