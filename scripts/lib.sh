@@ -12,16 +12,6 @@ die() {
 	exit 1
 }
 
-# "6.12.N+debX-amd64" -> "6.12", "6.1.0-N-amd64" -> "6.1".
-physwin_kernel_line() {
-	local kver=$1 major minor rest
-
-	major=${kver%%.*}
-	rest=${kver#*.}
-	minor=${rest%%[!0-9]*}
-	printf '%s.%s\n' "$major" "$minor"
-}
-
 # The kernels come from scripts/kernels: its inventory of what Debian's
 # archive carries from 6.1 up, fetched into a cache and never installed on
 # the host. The scripts here never name a release: Debian bumps the ABI with
