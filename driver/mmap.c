@@ -7,17 +7,12 @@
  * kernel can map huge PFN entries and the block fits; ->open/->close keep
  * an exact count of the VMAs that map each window.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/fs.h>
-#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagemap.h>
-#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -28,69 +23,6 @@
 
 #define CREATE_TRACE_POINTS
 #include "physwin_trace.h"
-
-/* Bytes mapped per order-0 fault: the aligned block around the address. */
-static unsigned long physwin_fault_around = SZ_64K;
-
-static int physwin_fault_around_set(const char *val,
-				    const struct kernel_param *kp)
-{
-	u64 bytes;
-
-	/*
-	 * Up to one PMD, so that a block never spans two page tables; a
-	 * power of two, so that blocks tile the address space.
-	 */
-	if (physwin_parse_size(val, &bytes) || bytes < PAGE_SIZE ||
-	    bytes > SZ_2M || !is_power_of_2(bytes)) {
-		/* A sysfs write ends in a newline; keep the message one line. */
-		pr_err("fault_around=%.*s: give a power of two from %lu to %u bytes (4K to 2M)\n",
-		       (int)strcspn(val, "\n"), val, PAGE_SIZE, SZ_2M);
-		return -EINVAL;
-	}
-	WRITE_ONCE(physwin_fault_around, bytes);
-	return 0;
-}
-
-static const struct kernel_param_ops physwin_fault_around_ops = {
-	.set = physwin_fault_around_set,
-	.get = param_get_ulong,
-};
-module_param_cb(fault_around, &physwin_fault_around_ops,
-		&physwin_fault_around, 0644);
-MODULE_PARM_DESC(fault_around,
-		 "Bytes mapped by one fault: the aligned block around the address, a power of two from 4K to 2M, K/M suffix allowed (default 64K; takes effect on the next fault)");
-
-#ifdef PHYSWIN_HUGE
-static bool physwin_huge = true;
-module_param_named(huge, physwin_huge, bool, 0644);
-MODULE_PARM_DESC(huge,
-		 "Map 2 MiB (PMD) and 1 GiB (PUD) entries where virtual and physical addresses are equally aligned (default Y)");
-#else
-/* This kernel cannot map huge PFN entries: huge is N and stays N. */
-static bool physwin_huge;
-
-static int physwin_huge_set(const char *val, const struct kernel_param *kp)
-{
-	bool on;
-
-	if (kstrtobool(val, &on))
-		return -EINVAL;
-	if (on) {
-		pr_err("huge=Y needs a kernel with huge PFN mappings (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12 and later)\n");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static const struct kernel_param_ops physwin_huge_ops = {
-	.set = physwin_huge_set,
-	.get = param_get_bool,
-};
-module_param_cb(huge, &physwin_huge_ops, &physwin_huge, 0644);
-MODULE_PARM_DESC(huge,
-		 "Map huge entries; not supported by this kernel, so N (default N)");
-#endif
 
 static struct physwin *physwin_from_vma(struct vm_area_struct *vma)
 {

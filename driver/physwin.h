@@ -3,17 +3,26 @@
  * physwin: lazily faulted physical memory windows.
  *
  * Definitions shared by the files of the module; nothing here is ABI.
+ *
+ * The files call one another in one direction only:
+ *
+ *   main.c    the windows' life: claim, kernel mapping, inode, init, exit
+ *     file.c  the device file and its sysfs attributes
+ *       mmap.c  the VMA operations: faults, populate, placement
+ *   params.c  the module parameters (used by main.c and mmap.c)
  */
 #ifndef _PHYSWIN_H
 #define _PHYSWIN_H
 
 #include <linux/atomic.h>
+#include <linux/io.h>
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/srcu.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 #include "window.h"
@@ -102,6 +111,25 @@ static inline void physwin_mem_end(struct physwin *pw, int idx)
 	srcu_read_unlock(&pw->srcu, idx);
 }
 
+/* Copy between the window and kernel memory, the way its mapping wants. */
+static inline void physwin_copy_from(const struct physwin *pw, void *dst,
+				     u64 off, size_t len)
+{
+	if (pw->mem)
+		memcpy(dst, pw->mem + off, len);
+	else
+		memcpy_fromio(dst, pw->io + off, len);
+}
+
+static inline void physwin_copy_to(const struct physwin *pw, u64 off,
+				   const void *src, size_t len)
+{
+	if (pw->mem)
+		memcpy(pw->mem + off, src, len);
+	else
+		memcpy_toio(pw->io + off, src, len);
+}
+
 static inline struct physwin *physwin_from_file(struct file *file)
 {
 	/* misc_open() points private_data at our struct miscdevice. */
@@ -120,12 +148,28 @@ static inline bool physwin_should_stop(void)
 	return false;
 }
 
-void physwin_copy_from(const struct physwin *pw, void *dst, u64 off,
-		       size_t len);
-void physwin_copy_to(const struct physwin *pw, u64 off, const void *src,
-		     size_t len);
+/* params.c */
 
-int physwin_parse_size(const char *str, u64 *val);
+/* One window as the load parameters give it, checked. */
+struct physwin_spec {
+	u64 base;
+	u64 size;
+	enum physwin_cache cache;
+};
+
+extern const char * const physwin_cache_names[];
+extern unsigned long physwin_fault_around;
+extern bool physwin_huge;
+
+int physwin_parse_params(struct physwin_spec *specs);
+
+/* file.c */
+
+extern bool physwin_loaded;
+
+void physwin_misc_setup(struct physwin *pw);
+
+/* mmap.c */
 
 int physwin_mmap(struct file *file, struct vm_area_struct *vma);
 long physwin_populate(struct physwin *pw, const void __user *uarg);
