@@ -63,6 +63,51 @@ physwin_kernel_info() {
 		awk -v r="$1" '$1 == r { print $2, $3, $5, $6; f = 1 } END { exit !f }'
 }
 
+# physwin_host_libs BIN...: the shared libraries the host's BINs load, and
+# the dynamic loader, one path a line.
+physwin_host_libs() {
+	local bin
+
+	for bin in "$@"; do
+		ldd "$bin" 2>/dev/null || true
+	done | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		sort -u
+}
+
+# physwin_guest_output LOG: what the guest printed in a vm-run log, less
+# the kernel log dump that vm-run judges, and without carriage returns.
+physwin_guest_output() {
+	sed -e '/PHYSWIN-VM-DMESG-BEGIN/,/PHYSWIN-VM-DMESG-END/d' "$1" | tr -d '\r'
+}
+
+# physwin_kernel_log_clean RC CONSOLE: whether the vm-run that exited RC
+# left a clean kernel log (0 and 1 do: 1 is the command failing); if not,
+# why, as KTAP diagnostics.
+physwin_kernel_log_clean() {
+	case $1 in
+	0|1) return 0 ;;
+	2) grep -E -- "$PHYSWIN_BAD_KERNEL_LOG" "$2" | head -n 20 | sed 's/^/# /' ;;
+	*) echo "# the VM did not finish (vm-run exit ${1:-?})" ;;
+	esac
+	echo "# full console log: $2"
+	return 1
+}
+
+# physwin_clean_build COMMAND...: run a build, show its output, and
+# succeed when it succeeded and said nothing of note: no warning or error
+# from gcc, nothing from sparse. The BTF line is Debian's headers saying
+# they ship no vmlinux.
+physwin_clean_build() {
+	local log rc
+
+	log=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$log"
+	[ $rc -eq 0 ] || return 1
+	! printf '%s\n' "$log" | grep -v 'Skipping BTF generation' |
+		grep -qE 'warning:|error:|sparse:'
+}
+
 # Minimal KTAP producer (Documentation/dev-tools/ktap.rst) for the
 # shell-level tests; ktap_plan first, ktap_finish last.
 KTAP_N=0
@@ -154,7 +199,9 @@ PHYSWIN_TOOLS_LINE=6.12
 PHYSWIN_DEBUG_LINE=6.12
 
 # Extract what we use from Debian's linux-source tarball, once per package
-# version, under build/; print the directory.
+# version, under build/; print the directory: checkpatch, Coccinelle's
+# scripts, and what "make -C tools/testing/selftests" needs (the top-level
+# selftests Makefile includes scripts/subarch.include).
 physwin_kernel_tools() {
 	local tarball=/usr/src/linux-source-$PHYSWIN_TOOLS_LINE.tar.xz
 	local top=linux-source-$PHYSWIN_TOOLS_LINE
@@ -163,6 +210,8 @@ physwin_kernel_tools() {
 	local files=(
 		scripts/checkpatch.pl scripts/spelling.txt
 		scripts/const_structs.checkpatch
+		scripts/coccinelle scripts/subarch.include
+		tools/testing/selftests/Makefile
 		tools/testing/selftests/lib.mk
 		tools/testing/selftests/kselftest_harness.h
 		tools/testing/selftests/kselftest.h
