@@ -16,32 +16,23 @@
 
 FIXTURE(around)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
+	PW_FIXTURE_BASE;
 	char saved_around[32];
 	char saved_huge[8];
-	size_t page;
-	int fd;
 };
 
 FIXTURE_SETUP(around)
 {
-	const char *why;
-
-	self->fd = -1;
-	why = pw_cannot_test(self->win, NULL);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
+	PW_SETUP_BASE();
 	if (pw_param_get("fault_around", self->saved_around,
 			 sizeof(self->saved_around)))
 		PW_SETUP_SKIP("this physwin has no fault_around parameter");
 	ASSERT_EQ(0, pw_param_get("huge", self->saved_huge,
 				  sizeof(self->saved_huge)));
 	ASSERT_EQ(0, pw_param_set("huge", "N"));
-	self->page = getpagesize();
 	if (self->win[0].size < PW_2M * 2)
 		PW_SETUP_SKIP("physwin0 is smaller than 4 MiB");
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
+	PW_SETUP_OPEN();
 }
 
 FIXTURE_TEARDOWN(around)

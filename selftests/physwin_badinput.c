@@ -18,29 +18,17 @@
 
 FIXTURE(bad)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
-	size_t page;
+	PW_FIXTURE_BASE;
 	uint64_t size;	/* of window 0 */
-	uint64_t seed;
-	int fd;		/* window 0, O_RDWR */
 };
 
 FIXTURE_SETUP(bad)
 {
-	const char *why;
-
-	self->fd = -1;
-	why = pw_cannot_test(self->win, NULL);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
-	self->page = getpagesize();
+	PW_SETUP_BASE();
 	self->size = self->win[0].size;
 	if (self->size < 4 * self->page)
 		PW_SETUP_SKIP("physwin0 is smaller than 4 pages");
-	self->seed = pw_seed();
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", self->win[0].dev, strerror(errno));
+	PW_SETUP_OPEN();
 }
 
 FIXTURE_TEARDOWN(bad)

@@ -21,26 +21,13 @@
 
 FIXTURE(fault)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
-	int nr;
-	size_t page;
-	uint64_t seed;
-	int fd;
+	PW_FIXTURE_BASE;
 };
 
 FIXTURE_SETUP(fault)
 {
-	const char *why;
-
-	self->fd = -1;
-	why = pw_cannot_test(self->win, &self->nr);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
-	self->page = getpagesize();
-	self->seed = pw_seed();
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", self->win[0].dev, strerror(errno));
+	PW_SETUP_BASE();
+	PW_SETUP_OPEN();
 }
 
 FIXTURE_TEARDOWN(fault)

@@ -17,31 +17,19 @@
 
 FIXTURE(fork)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
-	size_t page;
+	PW_FIXTURE_BASE;
 	size_t len;
-	uint64_t seed;
-	int fd;
 	char *map;	/* window pages [0, NPAGES), shared, read-write */
 };
 
 FIXTURE_SETUP(fork)
 {
-	const char *why;
-
-	self->fd = -1;
+	PW_SETUP_BASE();
 	self->map = MAP_FAILED;
-	why = pw_cannot_test(self->win, NULL);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
-	self->page = getpagesize();
 	self->len = NPAGES * self->page;
 	if (self->win[0].size < self->len)
 		PW_SETUP_SKIP("physwin0 is smaller than %d pages", NPAGES);
-	self->seed = pw_seed();
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", self->win[0].dev, strerror(errno));
+	PW_SETUP_OPEN();
 	self->map = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->map) TH_LOG("mmap: %s", strerror(errno));

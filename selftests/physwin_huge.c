@@ -17,22 +17,14 @@
 
 FIXTURE(huge)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
+	PW_FIXTURE_BASE;
 	char saved_around[32];
 	char saved_huge[8];
-	size_t page;
-	uint64_t seed;
-	int fd;
 };
 
 FIXTURE_SETUP(huge)
 {
-	const char *why;
-
-	self->fd = -1;
-	why = pw_cannot_test(self->win, NULL);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
+	PW_SETUP_BASE();
 	if (pw_param_get("huge", self->saved_huge, sizeof(self->saved_huge)) ||
 	    pw_param_get("fault_around", self->saved_around,
 			 sizeof(self->saved_around)))
@@ -42,10 +34,7 @@ FIXTURE_SETUP(huge)
 	ASSERT_EQ(0, pw_param_set("fault_around", "64K"));
 	if (self->win[0].size < 4 * PW_2M || self->win[0].base % PW_2M)
 		PW_SETUP_SKIP("physwin0 must be 2 MiB aligned and at least 8 MiB");
-	self->page = getpagesize();
-	self->seed = pw_seed();
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
+	PW_SETUP_OPEN();
 }
 
 FIXTURE_TEARDOWN(huge)

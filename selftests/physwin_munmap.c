@@ -18,10 +18,7 @@
 
 FIXTURE(munmap)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
-	size_t page;
-	uint64_t seed;
-	int fd;
+	PW_FIXTURE_BASE;
 	/* "mappings", and our VMAs of the device, before the test maps any */
 	uint64_t base_mappings;
 	int base_vmas;
@@ -29,19 +26,10 @@ FIXTURE(munmap)
 
 FIXTURE_SETUP(munmap)
 {
-	const char *why;
-
-	self->fd = -1;
-	why = pw_cannot_test(self->win, NULL);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
-	self->page = getpagesize();
+	PW_SETUP_BASE();
 	if (self->win[0].size < 2 * NPAGES * self->page)
 		PW_SETUP_SKIP("physwin0 is smaller than %d pages", 2 * NPAGES);
-	self->seed = pw_seed();
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", self->win[0].dev, strerror(errno));
+	PW_SETUP_OPEN();
 	ASSERT_EQ(0, pw_attr_u64(0, "mappings", &self->base_mappings));
 	self->base_vmas = pw_maps_count(self->win[0].dev);
 	ASSERT_LE(0, self->base_vmas);

@@ -21,31 +21,21 @@
 
 FIXTURE(populate)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
+	PW_FIXTURE_BASE;
 	char saved_around[32];
 	char saved_huge[8];
-	int nr;
-	size_t page;
-	int fd;
 };
 
 FIXTURE_SETUP(populate)
 {
-	const char *why;
-
-	self->fd = -1;
-	why = pw_cannot_test(self->win, &self->nr);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
+	PW_SETUP_BASE();
 	if (pw_param_get("fault_around", self->saved_around,
 			 sizeof(self->saved_around)))
 		PW_SETUP_SKIP("this physwin has no fault_around parameter");
 	pw_param_get("huge", self->saved_huge, sizeof(self->saved_huge));
 	/* One page per fault, so that counts say exactly what was mapped. */
 	ASSERT_EQ(0, pw_param_set("fault_around", "4K"));
-	self->page = getpagesize();
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
+	PW_SETUP_OPEN();
 }
 
 FIXTURE_TEARDOWN(populate)

@@ -67,12 +67,8 @@ static bool segv_at(const char *p)
 
 FIXTURE(priv)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
-	int nr;
-	size_t page;
+	PW_FIXTURE_BASE;
 	uint64_t size;	/* of window 0 */
-	uint64_t seed;
-	int fd;		/* window 0 */
 	int next;	/* the window right after window 0 in memory, or -1 */
 	int fd_next;
 	char *pat[4];	/* page-sized patterns */
@@ -82,24 +78,17 @@ FIXTURE_SETUP(priv)
 {
 	struct sigaction sa = { .sa_sigaction = on_fault,
 				.sa_flags = SA_SIGINFO | SA_NODEFER };
-	const char *why;
 	size_t i, j;
 
-	self->fd = -1;
+	PW_SETUP_BASE();
 	self->fd_next = -1;
-	why = pw_cannot_test(self->win, &self->nr);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
-	self->page = getpagesize();
 	self->size = self->win[0].size;
 	if (self->size < 32 * self->page)
 		PW_SETUP_SKIP("physwin0 is smaller than 32 pages");
-	self->seed = pw_seed();
 	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
 	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
 
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
+	PW_SETUP_OPEN();
 	self->next = -1;
 	for (i = 1; i < (size_t)self->nr; i++)
 		if (self->win[i].base == self->win[0].base + self->size)

@@ -49,31 +49,21 @@ static int try_read(const char *p, uint64_t *val)
 
 FIXTURE(revoke)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
-	size_t page;
-	uint64_t seed;
-	int fd;
+	PW_FIXTURE_BASE;
 };
 
 FIXTURE_SETUP(revoke)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	char path[128];
-	const char *why;
 
-	self->fd = -1;
-	why = pw_cannot_test(self->win, NULL);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
+	PW_SETUP_BASE();
 	snprintf(path, sizeof(path), PW_CLASS_DIR "/physwin0/enabled");
 	if (access(path, W_OK))
 		PW_SETUP_SKIP("this physwin has no enabled attribute");
 	ASSERT_EQ(0, pw_set_enabled(0, 1));
 	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
-	self->page = getpagesize();
-	self->seed = pw_seed();
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
+	PW_SETUP_OPEN();
 }
 
 FIXTURE_TEARDOWN(revoke)

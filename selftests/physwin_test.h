@@ -219,6 +219,37 @@ static inline const char *pw_cannot_test(struct pw_window *w, int *nr)
 	return NULL;
 }
 
+/*
+ * What every fixture of the windows starts with: PW_FIXTURE_BASE; first
+ * among its members, and PW_SETUP_BASE() first in its setup, which skips
+ * when there is nothing to test and fills the members but @fd.
+ * PW_SETUP_OPEN() then opens physwin0 read-write, once the fixture's own
+ * checks are done. A teardown closes @fd when it is not -1.
+ */
+#define PW_FIXTURE_BASE							\
+	struct pw_window win[PW_MAX_WINDOWS];				\
+	int nr;								\
+	size_t page;							\
+	uint64_t seed;							\
+	int fd
+
+#define PW_SETUP_BASE() do {						\
+	const char *_why;						\
+									\
+	self->fd = -1;							\
+	_why = pw_cannot_test(self->win, &self->nr);			\
+	if (_why)							\
+		PW_SETUP_SKIP("%s", _why);				\
+	self->page = getpagesize();					\
+	self->seed = pw_seed();						\
+} while (0)
+
+#define PW_SETUP_OPEN() do {						\
+	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);		\
+	ASSERT_LE(0, self->fd)						\
+		TH_LOG("open %s: %s", self->win[0].dev, strerror(errno)); \
+} while (0)
+
 /* Number of VMAs of this process that map @dev, from /proc/self/maps. */
 static inline int pw_maps_count(const char *dev)
 {

@@ -17,11 +17,9 @@
 
 FIXTURE(trace)
 {
-	struct pw_window win[PW_MAX_WINDOWS];
+	PW_FIXTURE_BASE;
 	char saved_around[32];
 	char tracefs[64];
-	size_t page;
-	int fd;
 };
 
 static int tracefs_write(const char *tracefs, const char *file,
@@ -47,12 +45,8 @@ FIXTURE_SETUP(trace)
 	};
 	char path[128];
 	unsigned int i;
-	const char *why;
 
-	self->fd = -1;
-	why = pw_cannot_test(self->win, NULL);
-	if (why)
-		PW_SETUP_SKIP("%s", why);
+	PW_SETUP_BASE();
 	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
 		snprintf(path, sizeof(path), "%s/" EVENT_DIR "/enable",
 			 dirs[i]);
@@ -68,9 +62,7 @@ FIXTURE_SETUP(trace)
 			 sizeof(self->saved_around)))
 		PW_SETUP_SKIP("this physwin has no fault_around parameter");
 	ASSERT_EQ(0, pw_param_set("fault_around", "16K"));
-	self->page = getpagesize();
-	self->fd = open(self->win[0].dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
+	PW_SETUP_OPEN();
 	/* Only this process's events, in an empty buffer. */
 	ASSERT_EQ(0, tracefs_write(self->tracefs, EVENT_DIR "/enable", "0"));
 	ASSERT_EQ(0, tracefs_write(self->tracefs, "trace", ""));
