@@ -161,7 +161,7 @@ coccicheck:
 	scripts/coccicheck
 
 check-debug:
-	scripts/check-debug
+	scripts/check --debug
 
 kernels:
 	scripts/kernels list

@@ -39,7 +39,7 @@
 # that sets it, so the rest of the system never sees a failure; the
 # debugfs settings are restored on exit. Any WARNING, KASAN or lockdep
 # report is left to the runner's kernel-log check (panic_on_warn in
-# scripts/check-debug); the test also looks at the log of each walk.
+# scripts/check --debug); the test also looks at the log of each walk.
 #
 # Needs CONFIG_FAULT_INJECTION_DEBUG_FS, CONFIG_FAILSLAB and
 # CONFIG_FAIL_PAGE_ALLOC (skips without them: Debian's kernels).
