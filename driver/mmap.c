@@ -92,12 +92,63 @@ static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
 				  vma->vm_pgoff, PHYS_PFN(addr), order, pfn);
 }
 
+/* Does an entry of @vma map @addr? */
+static bool physwin_mapped(struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long size;
+	bool writable;
+
+	return !physwin_follow(vma, addr, &size, &writable);
+}
+
+/*
+ * fault_around=auto: the size of the block to map around @addr, in the
+ * manner of readahead (mm/readahead.c) but with no state to keep: the
+ * page tables are the history. A fault next to a mapped page continues a
+ * sweep, forwards or backwards. It measures the run of mapped pages on
+ * that side, in powers of two within the page table, and maps an aligned
+ * block four times as long, up to the whole page table: a sequential sweep
+ * of one page table takes six faults. A fault with no mapped neighbour
+ * maps its page alone. Faults of other threads can only make a run look
+ * shorter or longer than the sweep of this one, so a race changes the
+ * size of a block, never what it maps.
+ */
+static unsigned long physwin_auto_around(struct vm_area_struct *vma,
+					 unsigned long addr)
+{
+	unsigned long table = ALIGN_DOWN(addr, PMD_SIZE);
+	unsigned long lo = max(vma->vm_start, table);
+	unsigned long hi = min(vma->vm_end - 1, table + PMD_SIZE - 1);
+	unsigned long run;
+	bool back;
+
+	if (addr - lo >= PAGE_SIZE && physwin_mapped(vma, addr - PAGE_SIZE))
+		back = true;
+	else if (hi - addr >= PAGE_SIZE && physwin_mapped(vma, addr + PAGE_SIZE))
+		back = false;
+	else
+		return PAGE_SIZE;
+
+	for (run = PAGE_SIZE; run < PMD_SIZE / 4; run <<= 1) {
+		unsigned long room = back ? addr - lo : hi - addr;
+		unsigned long next = back ? addr - 2 * run : addr + 2 * run;
+
+		if (room < 2 * run || !physwin_mapped(vma, next))
+			break;
+	}
+	return run * 4;
+}
+
 /* The fault-around block of @vma around @addr: [*start, *end). */
 static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
 			   unsigned long *start, unsigned long *end)
 {
 	unsigned long around = READ_ONCE(physwin_fault_around);
-	unsigned long block = ALIGN_DOWN(addr, around);
+	unsigned long block;
+
+	if (around == PHYSWIN_AROUND_AUTO)
+		around = physwin_auto_around(vma, addr);
+	block = ALIGN_DOWN(addr, around);
 
 	*start = max(block, vma->vm_start);
 	*end = block + around < block ? vma->vm_end :

@@ -214,7 +214,10 @@ int physwin_parse_params(struct physwin_spec *specs)
 	return physwin_nr_base;
 }
 
-/* Bytes mapped per order-0 fault: the aligned block around the address. */
+/*
+ * Bytes mapped per order-0 fault: the aligned block around the address,
+ * or PHYSWIN_AROUND_AUTO, a block that follows the access pattern.
+ */
 unsigned long physwin_fault_around = SZ_64K;
 
 static int physwin_fault_around_set(const char *val,
@@ -222,6 +225,10 @@ static int physwin_fault_around_set(const char *val,
 {
 	u64 bytes;
 
+	if (sysfs_streq(val, "auto")) {
+		WRITE_ONCE(physwin_fault_around, PHYSWIN_AROUND_AUTO);
+		return 0;
+	}
 	/*
 	 * Up to one PMD, so that a block never spans two page tables; a
 	 * power of two, so that blocks tile the address space.
@@ -229,7 +236,7 @@ static int physwin_fault_around_set(const char *val,
 	if (physwin_parse_size(val, &bytes) || bytes < PAGE_SIZE ||
 	    bytes > SZ_2M || !is_power_of_2(bytes)) {
 		/* A sysfs write ends in a newline; keep the message one line. */
-		pr_err("fault_around=%.*s: give a power of two from %lu to %u bytes (4K to 2M)\n",
+		pr_err("fault_around=%.*s: give auto, or a power of two from %lu to %u bytes (4K to 2M)\n",
 		       (int)strcspn(val, "\n"), val, PAGE_SIZE, SZ_2M);
 		return -EINVAL;
 	}
@@ -237,14 +244,24 @@ static int physwin_fault_around_set(const char *val,
 	return 0;
 }
 
+/* Reads back as written: "auto", or the size in bytes. */
+static int physwin_fault_around_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned long around = READ_ONCE(physwin_fault_around);
+
+	if (around == PHYSWIN_AROUND_AUTO)
+		return scnprintf(buf, PAGE_SIZE, "auto\n");
+	return scnprintf(buf, PAGE_SIZE, "%lu\n", around);
+}
+
 static const struct kernel_param_ops physwin_fault_around_ops = {
 	.set = physwin_fault_around_set,
-	.get = param_get_ulong,
+	.get = physwin_fault_around_get,
 };
 module_param_cb(fault_around, &physwin_fault_around_ops,
 		&physwin_fault_around, 0644);
 MODULE_PARM_DESC(fault_around,
-		 "Bytes mapped by one fault: the aligned block around the address, a power of two from 4K to 2M, K/M suffix allowed (default 64K; takes effect on the next fault)");
+		 "Bytes mapped by one fault: the aligned block around the address, a power of two from 4K to 2M, K/M suffix allowed; or auto, a block that grows while faults are sequential (default 64K; takes effect on the next fault)");
 
 #ifdef PHYSWIN_HUGE
 bool physwin_huge = true;

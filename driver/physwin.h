@@ -158,6 +158,8 @@ struct physwin_spec {
 };
 
 extern const char * const physwin_cache_names[];
+/* fault_around=auto: the block follows the access pattern (mmap.c). */
+#define PHYSWIN_AROUND_AUTO	0
 extern unsigned long physwin_fault_around;
 extern bool physwin_huge;
 

@@ -4,6 +4,8 @@
  * fault_around bytes around the address, clipped to the VMA, so that a
  * sequential sweep of N pages takes N / (fault_around / page size) faults.
  * The parameter can be changed at runtime and applies to the next fault.
+ * fault_around=auto grows the block while faults are sequential, forwards
+ * or backwards, and maps one page for a fault with no mapped neighbour.
  *
  * Huge entries are turned off here (where the kernel has them) so that the
  * counts are those of fault-around alone; physwin_huge covers them.
@@ -194,6 +196,96 @@ TEST_F(around, bad_values)
 	ASSERT_EQ(0, pw_param_set("fault_around", "0x10000"));
 	ASSERT_EQ(0, pw_param_get("fault_around", now, sizeof(now)));
 	EXPECT_STREQ("65536", now);
+}
+
+/*
+ * auto: a sequential sweep of a page table, forwards or backwards, takes
+ * at most 8 faults (6 when the mapping is aligned), where 4K would take
+ * 512 and the 64K default 32.
+ */
+TEST_F(around, auto_sequential_sweep)
+{
+	size_t len = PW_2M, off;
+	uint64_t before, faults;
+	char *p;
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "auto"));
+	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	before = pw_get(0, "faults");
+	sweep(p, len, self->page);
+	faults = pw_get(0, "faults") - before;
+	EXPECT_GE(8UL, faults) TH_LOG("forwards: %llu faults",
+				      (unsigned long long)faults);
+	ASSERT_EQ(0, munmap(p, len));
+
+	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	before = pw_get(0, "faults");
+	for (off = len; off; off -= self->page)
+		pw_rd(p + off - self->page);
+	faults = pw_get(0, "faults") - before;
+	EXPECT_GE(8UL, faults) TH_LOG("backwards: %llu faults",
+				      (unsigned long long)faults);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/*
+ * auto: touching 1% of the pages of the window at random maps at most two
+ * pages per page touched (the 64K default maps 16). The pages mapped are
+ * counted afterwards with fault_around pinned to one page: a sweep then
+ * takes one fault per page that was not.
+ */
+TEST_F(around, auto_random_sparse)
+{
+	size_t len = self->win[0].size < 32 * PW_2M ? self->win[0].size :
+		     32 * PW_2M;
+	size_t pages = len / self->page, touched = 0, mapped, i;
+	uint64_t x = self->seed | 1, before;
+	char *p, *seen;
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "auto"));
+	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	seen = calloc(pages, 1);
+	ASSERT_NE(NULL, seen);
+	while (touched < pages / 100) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = x % pages;
+		if (seen[i])
+			continue;
+		seen[i] = 1;
+		touched++;
+		pw_rd(p + i * self->page);
+	}
+	free(seen);
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "4K"));
+	before = pw_get(0, "faults");
+	sweep(p, len, self->page);
+	mapped = pages - (pw_get(0, "faults") - before);
+	TH_LOG("%zu pages touched at random, %zu mapped", touched, mapped);
+	EXPECT_LE(touched, mapped);
+	EXPECT_GE(2 * touched, mapped);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/* auto reads back as auto; a size written after it reads back as bytes. */
+TEST_F(around, auto_reads_back)
+{
+	char now[32];
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "auto"));
+	ASSERT_EQ(0, pw_param_get("fault_around", now, sizeof(now)));
+	EXPECT_STREQ("auto", now);
+	ASSERT_EQ(0, pw_param_set("fault_around", "16K"));
+	ASSERT_EQ(0, pw_param_get("fault_around", now, sizeof(now)));
+	EXPECT_STREQ("16384", now);
+	EXPECT_EQ(-EINVAL, pw_param_set("fault_around", "autox"));
+	ASSERT_EQ(0, pw_param_get("fault_around", now, sizeof(now)));
+	EXPECT_STREQ("16384", now);
 }
 
 TEST_HARNESS_MAIN
