@@ -434,8 +434,11 @@ long physwin_populate(struct physwin *pw, const void __user *uarg)
 static unsigned long physwin_map_align(struct physwin *pw, unsigned long pgoff,
 				       unsigned long len)
 {
+	unsigned long around = READ_ONCE(physwin_fault_around);
+	/* auto's blocks grow up to a page table. */
 	u64 sizes[] = {
-		PUD_SIZE, PMD_SIZE, READ_ONCE(physwin_fault_around),
+		PUD_SIZE, PMD_SIZE,
+		around == PHYSWIN_AROUND_AUTO ? PMD_SIZE : around,
 	};
 	bool usable[] = {
 		READ_ONCE(physwin_huge) &&

@@ -239,10 +239,12 @@ physwin_kernel_tools() {
 # of the inventory with "scripts/kernels build" (in the root and with the
 # compiler that kernel needs); the module ends up in build/RELEASE/physwin.ko.
 physwin_build_module() {
-	local ko
+	local out
 
-	ko=$("$PHYSWIN_SCRIPTS/kernels" build "$@" | tee /dev/stderr | tail -n 1) &&
-		mkdir -p "build/$1" && cp "$ko" "build/$1/physwin.ko"
+	rm -f "build/$1/physwin.ko"
+	out=$("$PHYSWIN_SCRIPTS/kernels" build "$@") || { printf '%s\n' "$out"; return 1; }
+	printf '%s\n' "$out"
+	mkdir -p "build/$1" && cp "${out##*$'\n'}" "build/$1/physwin.ko"
 }
 
 # physwin_build_module_in KDIR KVER [MAKE ARGS]: the same against the
