@@ -8,7 +8,7 @@
 #                     on the newest installed 6.1 and 6.12 kernels
 #   make style        checkpatch --strict on the sources
 #   make sparse       sparse (C=2) and a W=1 build for KERNELRELEASE
-#   make bench        physwin against /dev/mem in QEMU on both kernels:
+#   make bench        physwin against /dev/mem in QEMU (amd64 6.1, 6.12, newest):
 #                     table, build/bench/results.json and plots
 #   make install      physwin.ko into /lib/modules/KVER/updates (then depmod),
 #                     <linux/physwin.h> and the documentation; make uninstall
@@ -18,7 +18,7 @@
 #   make dkms-install the sources and dkms.conf into /usr/src/physwin-VERSION,
 #                     for "dkms add/build/install physwin/VERSION"
 #   make check-packaging  make install, DKMS, modprobe.d, modules-load.d and
-#                     the udev rule, verified in QEMU on both kernels
+#                     the udev rule, verified in QEMU
 #   make kselftest-trees  the kselftests run from a kselftest install tree
 #                     and from inside Debian's 6.12 kernel tree, in QEMU
 #   make coccicheck   the kernel's Coccinelle scripts over the driver
