@@ -103,18 +103,21 @@ static bool physwin_mapped(struct vm_area_struct *vma, unsigned long addr)
 
 /*
  * fault_around=auto: the size of the block to map around @addr, in the
- * manner of readahead (mm/readahead.c) but with no state to keep: the
- * page tables are the history. A fault next to a mapped page continues a
- * sweep, forwards or backwards. It measures the run of mapped pages on
- * that side, in powers of two within the page table, and maps an aligned
- * block four times as long, up to the whole page table: a sequential sweep
- * of one page table takes six faults. A fault with no mapped neighbour
- * maps its page alone. Faults of other threads can only make a run look
- * shorter or longer than the sweep of this one, so a race changes the
- * size of a block, never what it maps.
+ * manner of readahead (mm/readahead.c) but with no state to keep: the page
+ * tables are the history. A fault next to a mapped page continues a sweep,
+ * forwards or backwards. It measures the run of mapped pages on that side,
+ * in powers of two within the page table, and maps an aligned block four
+ * times as long, up to the whole page table: a sequential sweep of one
+ * page table takes six faults. Only the part of the block on the sweep's
+ * side of @addr is new; *@fresh_start and *@fresh_end clip the block to
+ * it. A fault with no mapped neighbour maps its page alone. Faults of
+ * other threads can only make a run look shorter or longer than the sweep
+ * of this one, so a race changes the size of a block, never what it maps.
  */
 static unsigned long physwin_auto_around(struct vm_area_struct *vma,
-					 unsigned long addr)
+					 unsigned long addr,
+					 unsigned long *fresh_start,
+					 unsigned long *fresh_end)
 {
 	unsigned long table = ALIGN_DOWN(addr, PMD_SIZE);
 	unsigned long lo = max(vma->vm_start, table);
@@ -136,6 +139,10 @@ static unsigned long physwin_auto_around(struct vm_area_struct *vma,
 		if (room < 2 * run || !physwin_mapped(vma, next))
 			break;
 	}
+	if (back)
+		*fresh_start = addr;
+	else
+		*fresh_end = addr + PAGE_SIZE;
 	return run * 4;
 }
 
@@ -144,15 +151,17 @@ static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
 			   unsigned long *start, unsigned long *end)
 {
 	unsigned long around = READ_ONCE(physwin_fault_around);
-	unsigned long block;
+	unsigned long block, fresh_start = 0, fresh_end = ULONG_MAX;
 
 	if (around == PHYSWIN_AROUND_AUTO)
-		around = physwin_auto_around(vma, addr);
+		around = physwin_auto_around(vma, addr, &fresh_start,
+					     &fresh_end);
 	block = ALIGN_DOWN(addr, around);
 
-	*start = max(block, vma->vm_start);
+	*start = max3(block, vma->vm_start, fresh_start);
 	*end = block + around < block ? vma->vm_end :
 	       min(block + around, vma->vm_end);
+	*end = min(*end, fresh_end);
 }
 
 /*
