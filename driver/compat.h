@@ -70,18 +70,15 @@ static inline bool physwin_cpu_has_pud_pages(void)
 #endif
 
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
-static inline vm_fault_t physwin_insert_pmd(struct vm_fault *vmf,
-					    unsigned long pfn, bool write)
+static inline vm_fault_t physwin_insert_huge(struct vm_fault *vmf,
+					     unsigned int order,
+					     unsigned long pfn, bool write)
 {
-	return vmf_insert_pfn_pmd(vmf, physwin_pfn_arg(pfn), write);
-}
-#endif
-
 #ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
-static inline vm_fault_t physwin_insert_pud(struct vm_fault *vmf,
-					    unsigned long pfn, bool write)
-{
-	return vmf_insert_pfn_pud(vmf, physwin_pfn_arg(pfn), write);
+	if (order == PUD_ORDER)
+		return vmf_insert_pfn_pud(vmf, physwin_pfn_arg(pfn), write);
+#endif
+	return vmf_insert_pfn_pmd(vmf, physwin_pfn_arg(pfn), write);
 }
 #endif
 

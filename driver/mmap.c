@@ -213,30 +213,32 @@ static vm_fault_t physwin_map_huge(struct vm_fault *vmf, unsigned int order,
 				   unsigned long pfn, unsigned long *pages)
 {
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	vm_fault_t ret = VM_FAULT_FALLBACK;
+	bool none, same;
+	vm_fault_t ret;
+	pmd_t pmd;
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	pud_t pud;
+#endif
 
 	switch (order) {
-	case PMD_ORDER: {
-		pmd_t pmd = pmdp_get_lockless(vmf->pmd);
-
-		if (pmd_none(pmd))
-			ret = physwin_insert_pmd(vmf, pfn, false);
-		else if (write && pmd_leaf(pmd) && pmd_pfn(pmd) == pfn)
-			ret = physwin_insert_pmd(vmf, pfn, true);
+	case PMD_ORDER:
+		pmd = pmdp_get_lockless(vmf->pmd);
+		none = pmd_none(pmd);
+		same = pmd_leaf(pmd) && pmd_pfn(pmd) == pfn;
 		break;
-	}
 #ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
-	case PUD_ORDER: {
-		pud_t pud = pudp_get(vmf->pud);
-
-		if (pud_none(pud))
-			ret = physwin_insert_pud(vmf, pfn, false);
-		else if (write && pud_leaf(pud) && pud_pfn(pud) == pfn)
-			ret = physwin_insert_pud(vmf, pfn, true);
+	case PUD_ORDER:
+		pud = pudp_get(vmf->pud);
+		none = pud_none(pud);
+		same = pud_leaf(pud) && pud_pfn(pud) == pfn;
 		break;
-	}
 #endif
+	default:
+		return VM_FAULT_FALLBACK;
 	}
+	if (!none && !(write && same))
+		return VM_FAULT_FALLBACK;
+	ret = physwin_insert_huge(vmf, order, pfn, !none);
 	if (!(ret & (VM_FAULT_ERROR | VM_FAULT_FALLBACK)))
 		*pages = 1UL << order;
 	return ret;

@@ -17,32 +17,33 @@
 
 #include "physwin.h"
 
-static char *physwin_base_param[PHYSWIN_MAX_WINDOWS];
-static unsigned int physwin_nr_base;
-module_param_array_named(base, physwin_base_param, charp, &physwin_nr_base,
+/* base=, length= and cache=: comma-separated lists, one entry a window. */
+struct physwin_list {
+	char *v[PHYSWIN_MAX_WINDOWS];
+	unsigned int n;
+};
+
+static struct physwin_list physwin_bases, physwin_lengths, physwin_caches;
+
+module_param_array_named(base, physwin_bases.v, charp, &physwin_bases.n,
 			 0444);
 MODULE_PARM_DESC(base,
 		 "Physical start address of each window, comma separated, up to 8 (bytes: 0x10000000 or 268435456, optional K/M/G suffix; page aligned; no default, required)");
-
-static char *physwin_length_param[PHYSWIN_MAX_WINDOWS];
-static unsigned int physwin_nr_length;
-module_param_array_named(length, physwin_length_param, charp,
-			 &physwin_nr_length, 0444);
+module_param_array_named(length, physwin_lengths.v, charp, &physwin_lengths.n,
+			 0444);
 MODULE_PARM_DESC(length,
 		 "Size of each window, one per base (bytes, optional K/M/G suffix: 16M; page aligned; no default, required)");
-
-static char *physwin_cache_param[PHYSWIN_MAX_WINDOWS];
-static unsigned int physwin_nr_cache;
-module_param_array_named(cache, physwin_cache_param, charp, &physwin_nr_cache,
-			 0444);
-MODULE_PARM_DESC(cache,
-		 "Caching mode of each window: uc, wc or wb (default: uc for every window not listed)");
 
 const char * const physwin_cache_names[] = {
 	[PHYSWIN_CACHE_UC] = "uc",
 	[PHYSWIN_CACHE_WC] = "wc",
 	[PHYSWIN_CACHE_WB] = "wb",
 };
+
+module_param_array_named(cache, physwin_caches.v, charp, &physwin_caches.n,
+			 0444);
+MODULE_PARM_DESC(cache,
+		 "Caching mode of each window: uc, wc or wb (default: uc for every window not listed)");
 
 /*
  * Parse a C number (0x10000000, 268435456, 0200) with an optional K, M or G
@@ -160,39 +161,39 @@ int physwin_parse_params(struct physwin_spec *specs)
 	unsigned int i, j;
 	int ret;
 
-	if (!physwin_nr_base) {
+	if (!physwin_bases.n) {
 		pr_err("no window given; load with base=ADDR length=SIZE, e.g. base=0x10000000 length=16M\n");
 		return -EINVAL;
 	}
-	if (physwin_nr_base != physwin_nr_length) {
+	if (physwin_bases.n != physwin_lengths.n) {
 		pr_err("%u base addresses but %u lengths; give one length per base\n",
-		       physwin_nr_base, physwin_nr_length);
+		       physwin_bases.n, physwin_lengths.n);
 		return -EINVAL;
 	}
-	if (physwin_nr_cache > physwin_nr_base) {
+	if (physwin_caches.n > physwin_bases.n) {
 		pr_err("%u cache modes for %u windows; give at most one per window\n",
-		       physwin_nr_cache, physwin_nr_base);
+		       physwin_caches.n, physwin_bases.n);
 		return -EINVAL;
 	}
 
-	for (i = 0; i < physwin_nr_base; i++) {
+	for (i = 0; i < physwin_bases.n; i++) {
 		struct physwin_spec *s = &specs[i];
 
-		if (physwin_parse_size(physwin_base_param[i], &s->base)) {
+		if (physwin_parse_size(physwin_bases.v[i], &s->base)) {
 			pr_err("window %u: base \"%s\" is not a number (use 0x10000000, 268435456 or 256M)\n",
-			       i, physwin_base_param[i]);
+			       i, physwin_bases.v[i]);
 			return -EINVAL;
 		}
-		if (physwin_parse_size(physwin_length_param[i], &s->size)) {
+		if (physwin_parse_size(physwin_lengths.v[i], &s->size)) {
 			pr_err("window %u: length \"%s\" is not a number (use 16M, 0x1000000 or 16777216)\n",
-			       i, physwin_length_param[i]);
+			       i, physwin_lengths.v[i]);
 			return -EINVAL;
 		}
 		s->cache = PHYSWIN_CACHE_UC;
-		if (i < physwin_nr_cache &&
-		    physwin_parse_cache(physwin_cache_param[i], &s->cache)) {
+		if (i < physwin_caches.n &&
+		    physwin_parse_cache(physwin_caches.v[i], &s->cache)) {
 			pr_err("window %u: unknown cache mode \"%s\"; use uc, wc or wb\n",
-			       i, physwin_cache_param[i]);
+			       i, physwin_caches.v[i]);
 			return -EINVAL;
 		}
 		ret = physwin_check_range(i, s);
@@ -201,8 +202,8 @@ int physwin_parse_params(struct physwin_spec *specs)
 	}
 
 	/* Two windows on the same bytes would alias with two memtypes. */
-	for (i = 0; i < physwin_nr_base; i++) {
-		for (j = i + 1; j < physwin_nr_base; j++) {
+	for (i = 0; i < physwin_bases.n; i++) {
+		for (j = i + 1; j < physwin_bases.n; j++) {
 			if (specs[i].base < specs[j].base + specs[j].size &&
 			    specs[j].base < specs[i].base + specs[i].size) {
 				pr_err("window %u overlaps window %u; give each window its own range\n",
@@ -211,7 +212,7 @@ int physwin_parse_params(struct physwin_spec *specs)
 			}
 		}
 	}
-	return physwin_nr_base;
+	return physwin_bases.n;
 }
 
 /*

@@ -19,18 +19,14 @@
 FIXTURE(around)
 {
 	PW_FIXTURE_BASE;
-	char saved_around[32];
-	char saved_huge[8];
+	struct pw_saved_params saved;
 };
 
 FIXTURE_SETUP(around)
 {
 	PW_SETUP_BASE();
-	if (pw_param_get("fault_around", self->saved_around,
-			 sizeof(self->saved_around)))
+	if (pw_params_save(&self->saved))
 		PW_SETUP_SKIP("this physwin has no fault_around parameter");
-	ASSERT_EQ(0, pw_param_get("huge", self->saved_huge,
-				  sizeof(self->saved_huge)));
 	ASSERT_EQ(0, pw_param_set("huge", "N"));
 	if (self->win[0].size < PW_2M * 2)
 		PW_SETUP_SKIP("physwin0 is smaller than 4 MiB");
@@ -41,10 +37,7 @@ FIXTURE_TEARDOWN(around)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	if (self->saved_around[0])
-		pw_param_set("fault_around", self->saved_around);
-	if (self->saved_huge[0])
-		pw_param_set("huge", self->saved_huge);
+	pw_params_restore(&self->saved);
 }
 
 /* Read every page of [p, p + len) in order. */

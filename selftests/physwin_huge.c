@@ -18,16 +18,13 @@
 FIXTURE(huge)
 {
 	PW_FIXTURE_BASE;
-	char saved_around[32];
-	char saved_huge[8];
+	struct pw_saved_params saved;
 };
 
 FIXTURE_SETUP(huge)
 {
 	PW_SETUP_BASE();
-	if (pw_param_get("huge", self->saved_huge, sizeof(self->saved_huge)) ||
-	    pw_param_get("fault_around", self->saved_around,
-			 sizeof(self->saved_around)))
+	if (pw_params_save(&self->saved) || !self->saved.huge[0])
 		PW_SETUP_SKIP("this physwin has no huge or fault_around parameter");
 	if (pw_param_set("huge", "Y"))
 		PW_SETUP_SKIP("this kernel cannot map huge PFN entries (huge=Y refused)");
@@ -41,10 +38,7 @@ FIXTURE_TEARDOWN(huge)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	if (self->saved_around[0])
-		pw_param_set("fault_around", self->saved_around);
-	if (self->saved_huge[0])
-		pw_param_set("huge", self->saved_huge);
+	pw_params_restore(&self->saved);
 }
 
 static void fill(char *p, size_t len, uint64_t seed)

@@ -22,17 +22,14 @@
 FIXTURE(populate)
 {
 	PW_FIXTURE_BASE;
-	char saved_around[32];
-	char saved_huge[8];
+	struct pw_saved_params saved;
 };
 
 FIXTURE_SETUP(populate)
 {
 	PW_SETUP_BASE();
-	if (pw_param_get("fault_around", self->saved_around,
-			 sizeof(self->saved_around)))
+	if (pw_params_save(&self->saved))
 		PW_SETUP_SKIP("this physwin has no fault_around parameter");
-	pw_param_get("huge", self->saved_huge, sizeof(self->saved_huge));
 	/* One page per fault, so that counts say exactly what was mapped. */
 	ASSERT_EQ(0, pw_param_set("fault_around", "4K"));
 	PW_SETUP_OPEN();
@@ -42,10 +39,7 @@ FIXTURE_TEARDOWN(populate)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	if (self->saved_around[0])
-		pw_param_set("fault_around", self->saved_around);
-	if (self->saved_huge[0])
-		pw_param_set("huge", self->saved_huge);
+	pw_params_restore(&self->saved);
 	pw_set_enabled(0, 1);
 }
 

@@ -67,31 +67,6 @@ enum stress_op {
 	NR_OPS
 };
 
-/* Relative weights: exits are rare, so that processes live a while. */
-static const struct {
-	const char *name;
-	unsigned int weight;
-} ops[NR_OPS] = {
-	[OP_MMAP]		= { "mmap", 13000 },
-	[OP_MUNMAP]		= { "munmap", 5000 },
-	[OP_MUNMAP_PART]	= { "munmap partial", 5000 },
-	[OP_TOUCH]		= { "touch", 14000 },
-	[OP_STORE]		= { "store through a mapping", 12000 },
-	[OP_LOAD]		= { "load and check", 10000 },
-	[OP_FORK]		= { "fork", 1500 },
-	[OP_MREMAP_SHRINK]	= { "mremap shrink", 3000 },
-	[OP_MREMAP_MOVE]	= { "mremap move", 3000 },
-	[OP_MREMAP_GROW]	= { "mremap grow (refused)", 1000 },
-	[OP_MPROTECT]		= { "mprotect", 4000 },
-	[OP_READ]		= { "read", 3000 },
-	[OP_PREAD]		= { "pread", 6000 },
-	[OP_WRITE]		= { "write", 3000 },
-	[OP_PWRITE]		= { "pwrite", 6000 },
-	[OP_POPULATE]		= { "populate ioctl", 2000 },
-	[OP_CLOSE]		= { "close and reopen", 1500 },
-	[OP_EXIT]		= { "process exit", 25 },
-};
-
 enum stress_event {
 	EV_WORDS,
 	EV_SIGBUS,
@@ -869,50 +844,58 @@ static bool op_close(struct stress_thread *t)
 	return true;
 }
 
-static bool do_op(struct stress_thread *t, int op)
+static bool op_read_file(struct stress_thread *t)
 {
-	switch (op) {
-	case OP_MMAP:
-		return op_mmap(t);
-	case OP_MUNMAP:
-		return op_munmap(t);
-	case OP_MUNMAP_PART:
-		return op_munmap_part(t);
-	case OP_TOUCH:
-		return op_touch(t);
-	case OP_STORE:
-		return op_store(t);
-	case OP_LOAD:
-		return op_load(t);
-	case OP_FORK:
-		return op_fork(t);
-	case OP_MREMAP_SHRINK:
-		return op_mremap_shrink(t);
-	case OP_MREMAP_MOVE:
-		return op_mremap_move(t);
-	case OP_MREMAP_GROW:
-		return op_mremap_grow(t);
-	case OP_MPROTECT:
-		return op_mprotect(t);
-	case OP_READ:
-		return op_read(t, false);
-	case OP_PREAD:
-		return op_read(t, true);
-	case OP_WRITE:
-		return op_write(t, false);
-	case OP_PWRITE:
-		return op_write(t, true);
-	case OP_POPULATE:
-		return op_populate(t);
-	case OP_CLOSE:
-		return op_close(t);
-	case OP_EXIT:
-		/* With every other thread in the middle of something. */
-		count_op(OP_EXIT);
-		_exit(0);
-	}
-	return false;
+	return op_read(t, false);
 }
+
+static bool op_pread(struct stress_thread *t)
+{
+	return op_read(t, true);
+}
+
+static bool op_write_file(struct stress_thread *t)
+{
+	return op_write(t, false);
+}
+
+static bool op_pwrite(struct stress_thread *t)
+{
+	return op_write(t, true);
+}
+
+/* With every other thread in the middle of something. */
+static bool op_exit(struct stress_thread *t)
+{
+	count_op(OP_EXIT);
+	_exit(0);
+}
+
+/* Relative weights: exits are rare, so that processes live a while. */
+static const struct {
+	const char *name;
+	unsigned int weight;
+	bool (*run)(struct stress_thread *t);
+} ops[NR_OPS] = {
+	[OP_MMAP]		= { "mmap", 13000, op_mmap },
+	[OP_MUNMAP]		= { "munmap", 5000, op_munmap },
+	[OP_MUNMAP_PART]	= { "munmap partial", 5000, op_munmap_part },
+	[OP_TOUCH]		= { "touch", 14000, op_touch },
+	[OP_STORE]		= { "store through a mapping", 12000, op_store },
+	[OP_LOAD]		= { "load and check", 10000, op_load },
+	[OP_FORK]		= { "fork", 1500, op_fork },
+	[OP_MREMAP_SHRINK]	= { "mremap shrink", 3000, op_mremap_shrink },
+	[OP_MREMAP_MOVE]	= { "mremap move", 3000, op_mremap_move },
+	[OP_MREMAP_GROW]	= { "mremap grow (refused)", 1000, op_mremap_grow },
+	[OP_MPROTECT]		= { "mprotect", 4000, op_mprotect },
+	[OP_READ]		= { "read", 3000, op_read_file },
+	[OP_PREAD]		= { "pread", 6000, op_pread },
+	[OP_WRITE]		= { "write", 3000, op_write_file },
+	[OP_PWRITE]		= { "pwrite", 6000, op_pwrite },
+	[OP_POPULATE]		= { "populate ioctl", 2000, op_populate },
+	[OP_CLOSE]		= { "close and reopen", 1500, op_close },
+	[OP_EXIT]		= { "process exit", 25, op_exit },
+};
 
 static int pick_op(struct stress_thread *t)
 {
@@ -937,7 +920,7 @@ static void *thread_main(void *arg)
 
 	while (!__atomic_load_n(&cfg.sh->stop, __ATOMIC_RELAXED)) {
 		op = pick_op(t);
-		if (do_op(t, op))
+		if (ops[op].run(t))
 			count_op(op);
 	}
 	while (t->nr_pieces)

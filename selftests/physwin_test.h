@@ -361,6 +361,30 @@ static inline int pw_param_set(const char *name, const char *val)
 	return pw_write_file(path, val);
 }
 
+/* The tunables a fixture changes, kept to be put back in its teardown. */
+struct pw_saved_params {
+	char around[32];
+	char huge[8];
+};
+
+/*
+ * Save fault_around and huge= (@s->huge stays empty where the kernel has
+ * no huge entries); -1 if this physwin has no fault_around parameter.
+ */
+static inline int pw_params_save(struct pw_saved_params *s)
+{
+	pw_param_get("huge", s->huge, sizeof(s->huge));
+	return pw_param_get("fault_around", s->around, sizeof(s->around));
+}
+
+static inline void pw_params_restore(const struct pw_saved_params *s)
+{
+	if (s->around[0])
+		pw_param_set("fault_around", s->around);
+	if (s->huge[0])
+		pw_param_set("huge", s->huge);
+}
+
 /* Revoke (0) or restore (1) window @index through its enabled attribute. */
 static inline int pw_set_enabled(int index, int on)
 {

@@ -18,7 +18,7 @@
 FIXTURE(trace)
 {
 	PW_FIXTURE_BASE;
-	char saved_around[32];
+	struct pw_saved_params saved;
 	char tracefs[64];
 };
 
@@ -58,8 +58,7 @@ FIXTURE_SETUP(trace)
 	}
 	if (!self->tracefs[0])
 		PW_SETUP_SKIP("no tracefs with " EVENT_DIR " (mount tracefs)");
-	if (pw_param_get("fault_around", self->saved_around,
-			 sizeof(self->saved_around)))
+	if (pw_params_save(&self->saved))
 		PW_SETUP_SKIP("this physwin has no fault_around parameter");
 	ASSERT_EQ(0, pw_param_set("fault_around", "16K"));
 	PW_SETUP_OPEN();
@@ -78,8 +77,7 @@ FIXTURE_TEARDOWN(trace)
 		tracefs_write(self->tracefs, EVENT_DIR "/enable", "0");
 		tracefs_write(self->tracefs, EVENT_DIR "/filter", "0");
 	}
-	if (self->saved_around[0])
-		pw_param_set("fault_around", self->saved_around);
+	pw_params_restore(&self->saved);
 }
 
 /*
