@@ -158,10 +158,6 @@ only_init() {
 
 RUN_ID="physwin_failinject[$$]"
 
-mark() {
-	echo "$RUN_ID: test $KTAP_TESTNO: $1" >/dev/kmsg
-}
-
 # Problems in the kernel log since the marker of the current test.
 check_log() {
 	bad=$(dmesg | awk -v m="$RUN_ID: test $KTAP_TESTNO: " '
@@ -173,11 +169,6 @@ check_log() {
 
 # ---------------------------------------------------------------------------
 # Module load
-
-unload() {
-	[ -d /sys/module/physwin ] || return 0
-	rmmod physwin 2>/dev/null
-}
 
 # Any PAT memtype that starts inside the region.
 pat_in_region() {

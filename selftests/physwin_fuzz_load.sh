@@ -645,11 +645,6 @@ load() {
 	load_err=$(insmod "$ko" "$@" 2>&1 >/dev/null)
 }
 
-unload() {
-	[ -d /sys/module/physwin ] || return 0
-	rmmod physwin 2>/dev/null
-}
-
 # kmod's insmod names EINVAL "Invalid parameters".
 errtext() {
 	case $1 in

@@ -137,6 +137,12 @@ unload() {
 	rmmod physwin 2>/dev/null
 }
 
+# mark NAME: a marker in the kernel log before a test, so that only what
+# the test caused is looked at (the sourcing script sets RUN_ID).
+mark() {
+	echo "$RUN_ID: test $KTAP_TESTNO: $1" >/dev/kmsg
+}
+
 # save_module: remember the windows physwin runs with (in $saved) and
 # unload it, or skip the whole test if it is in use.
 saved=""
@@ -168,8 +174,9 @@ restore_module() {
 	problems=""
 }
 
-# module_gone [PREFIX]: record in $problems any module, device node or
-# /proc/iomem claim of physwin left in the system, each line after PREFIX.
+# module_gone [PREFIX]: record in $problems any module, device node,
+# /proc/iomem claim or (x86) PAT memtype inside PHYSWIN_REGION that physwin
+# left in the system, each line after PREFIX.
 module_gone() {
 	[ -d /sys/module/physwin ] && problem "${1}module is loaded"
 	for d in /dev/physwin*; do
@@ -178,6 +185,17 @@ module_gone() {
 	claims=$(grep physwin /proc/iomem)
 	[ -n "$claims" ] &&
 		problem "${1}left in /proc/iomem: $(echo "$claims" | tr '\n' ' ')"
+	[ -n "$PHYSWIN_REGION" ] && [ -r "$PAT" ] || return 0
+	# "PAT: [mem 0x0000000060000000-0x0000000062000000] write-combining"
+	rbase=$((${PHYSWIN_REGION%%:*}))
+	rend=$((rbase + ${PHYSWIN_REGION#*:}))
+	types=$(grep '^PAT: \[mem ' "$PAT" | while read -r _ _ range type; do
+		start=$((${range%%-*}))
+		[ "$start" -lt "$rbase" ] || [ "$start" -ge "$rend" ] ||
+			echo "$range $type"
+	done)
+	[ -z "$types" ] ||
+		problem "${1}PAT memtypes left: $(echo "$types" | tr '\n' ' ')"
 }
 
 # ---------------------------------------------------------------------------

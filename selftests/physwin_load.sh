@@ -41,10 +41,6 @@ errtext() {
 
 RUN_ID="physwin_load[$$]"
 
-mark() {
-	echo "$RUN_ID: test $KTAP_TESTNO: $1" >/dev/kmsg
-}
-
 # The kernel log since the marker of the current test.
 log_since_mark() {
 	dmesg | awk -v m="$RUN_ID: test $KTAP_TESTNO: " '
