@@ -19,8 +19,8 @@
 #                     for "dkms add/build/install physwin/VERSION"
 #   make check-packaging  make install, DKMS, modprobe.d, modules-load.d and
 #                     the udev rule, verified in QEMU
-#   make kselftest-trees  the kselftests run from a kselftest install tree
-#                     and from inside Debian's 6.12 kernel tree, in QEMU
+#   make kselftest-trees  the kselftests from inside Debian's 6.12 kernel
+#                     tree as well as from an install tree, in QEMU
 #   make coccicheck   the kernel's Coccinelle scripts over the driver
 #   make check-debug  the kselftests on a KASAN/lockdep/DEBUG_VM/kmemleak
 #                     kernel built from Debian's linux-source-6.12 (cached)
@@ -155,7 +155,7 @@ check-packaging:
 	scripts/check-packaging
 
 kselftest-trees:
-	scripts/check-kselftest-trees
+	scripts/check --trees
 
 coccicheck:
 	scripts/coccicheck

@@ -24,6 +24,11 @@ PHYSWIN_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck disable=SC2034 # read by the scripts that source this
 PHYSWIN_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest amd64/rt/6.12 arm64/generic/6.12 arm64/generic/newest"
 # shellcheck disable=SC2034
+# The kselftests also run from inside a kernel tree there (amd64: the
+# guest runs the host's make).
+# shellcheck disable=SC2034
+PHYSWIN_TREE_RUNTIME="amd64/generic/6.1 amd64/generic/6.12"
+# shellcheck disable=SC2034
 PHYSWIN_BENCH_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest"
 # make demo's embedded default.
 # shellcheck disable=SC2034
@@ -262,21 +267,43 @@ physwin_build_module_in() {
 		cp "$src/physwin.ko" "build/$kver/physwin.ko"
 }
 
-# physwin_count_cases LOG: "PASSED FAILED SKIPPED" test cases in the output
-# of run_kselftest.sh: the results the programs printed ("# ok 3 name",
-# "# not ok 4 name", "# ok 5 name # SKIP") and, for a program that failed
-# without reporting a failed case (a crash, a timeout), the program's own
-# result line.
-physwin_count_cases() {
-	awk '
-	/^# (not )?ok [0-9]+ / {
+# physwin_guest_result LOG NAME: "STATUS PASSED FAILED SKIPPED" of the
+# guest's top-level KTAP line NAME (STATUS 0 for ok, 1 for not ok or
+# missing) and of the test cases of the subtest (indented) just before it:
+# "# ok 3 name" or "# not ok 4 name" or "# ok 5 name # SKIP" as the
+# programs print them, and a program that failed without a failed case (a
+# crash, a timeout) as one failure.
+physwin_guest_result() {
+	awk -v name="$2" '
+	/^  +# (not )?ok [0-9]+ / {
 		if ($0 ~ /# SKIP/) s++; else if ($2 == "not") { f++; pf++ } else p++
 		next
 	}
-	/^not ok [0-9]+ selftests: / { if (!pf) f++; pf = 0; next }
-	/^ok [0-9]+ selftests: / { pf = 0; next }
-	END { printf "%d %d %d\n", p, f, s }
-	' "$1"
+	/^  +not ok [0-9]+ / { if (!pf) f++; pf = 0; next }
+	/^  +ok [0-9]+ / { pf = 0; next }
+	/^(not )?ok [0-9]+ / {
+		t = $0
+		sub(/^(not )?ok [0-9]+ /, "", t)
+		if (t == name) { st = ($1 == "ok") ? 0 : 1; found = 1; exit }
+		p = f = s = pf = 0
+	}
+	END { print (found ? st : 1), p + 0, f + 0, s + 0 }' "$1"
+}
+
+# physwin_host_bins DIR BIN...: host programs into DIR/bin and the shared
+# libraries they need into DIR/lib, for a guest to run with
+# LD_LIBRARY_PATH=DIR/lib (the loader is the guest's own).
+physwin_host_bins() {
+	local dir=$1 bin path
+
+	shift
+	mkdir -p "$dir/bin" "$dir/lib"
+	for bin in "$@"; do
+		path=$(command -v "$bin") || die "$bin not found; run scripts/deps"
+		cp -L "$path" "$dir/bin/"
+		physwin_host_libs "$path" | grep -v '/ld-linux' |
+			xargs -r cp -L -t "$dir/lib/"
+	done
 }
 
 # physwin_build_selftests TOOLS [ARCH]: build the kselftests with the
