@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Helpers sourced by the physwin scripts. Not executable on its own.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # variables for the scripts sourcing it
 
 msg() {
 	printf '%s: %s\n' "${0##*/}" "$*" >&2
@@ -12,26 +12,16 @@ die() {
 	exit 1
 }
 
-# The kernels come from scripts/kernels: its inventory of what Debian's
-# archive carries from 6.1 up, fetched into a cache and never installed on
-# the host. The scripts here never name a release: Debian bumps the ABI with
-# every point release, and lines come and go.
+# The kernels come from the inventory of scripts/kernels, never named here:
+# Debian bumps the ABI with every point release, and lines come and go.
+# Every kernel of the inventory is built; a job boots those its list names
+# as ARCH/FLAVOUR/LINE, where the line "newest" is the archive's newest for
+# that architecture and flavour. The kselftests also run from inside a
+# kernel tree on PHYSWIN_TREE_RUNTIME (amd64: the guest runs the host's make).
 PHYSWIN_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-
-# Which of them a job boots, as ARCH/FLAVOUR/LINE words; the line "newest"
-# is the newest one the archive carries for that architecture and flavour.
-# Every kernel of the inventory is built; these are also run in QEMU.
-# shellcheck disable=SC2034 # read by the scripts that source this
 PHYSWIN_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest amd64/rt/6.12 arm64/generic/6.12 arm64/generic/newest"
-# shellcheck disable=SC2034
-# The kselftests also run from inside a kernel tree there (amd64: the
-# guest runs the host's make).
-# shellcheck disable=SC2034
 PHYSWIN_TREE_RUNTIME="amd64/generic/6.1 amd64/generic/6.12"
-# shellcheck disable=SC2034
 PHYSWIN_BENCH_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest"
-# make demo's embedded default.
-# shellcheck disable=SC2034
 PHYSWIN_DEMO_RUNTIME="amd64/generic/6.1"
 
 # physwin_kernels SPEC: the releases of the inventory that SPEC (words as
@@ -113,35 +103,41 @@ physwin_clean_build() {
 		grep -qE 'warning:|error:|sparse:'
 }
 
-# Minimal KTAP producer (Documentation/dev-tools/ktap.rst) for the
-# shell-level tests; ktap_plan first, ktap_finish last.
-KTAP_N=0
-KTAP_FAIL=0
+# KTAP (Documentation/dev-tools/ktap.rst) for the host scripts: ktap_plan
+# first, a line a result, ktap_finish last. KTAP_PASS and KTAP_FAIL may
+# also count what a line stands for (the test cases of a kselftest run).
+KTAP_N=0 KTAP_PASS=0 KTAP_FAIL=0
 
 ktap_plan() {
 	printf 'KTAP version 1\n1..%d\n' "$1"
 }
 
-ktap_ok() {
+# ktap_result STATUS NAME: ok when STATUS is 0.
+ktap_result() {
 	KTAP_N=$((KTAP_N + 1))
-	printf 'ok %d %s\n' "$KTAP_N" "$*"
+	if [ "$1" = 0 ]; then
+		echo "ok $KTAP_N $2"
+		KTAP_PASS=$((KTAP_PASS + 1))
+	else
+		echo "not ok $KTAP_N $2"
+		KTAP_FAIL=$((KTAP_FAIL + 1))
+	fi
 }
 
-ktap_not_ok() {
-	KTAP_N=$((KTAP_N + 1))
-	KTAP_FAIL=$((KTAP_FAIL + 1))
-	printf 'not ok %d %s\n' "$KTAP_N" "$*"
+# ktap_step NAME LOG COMMAND...: the result of a command; its log is shown,
+# as KTAP diagnostics, only when it fails.
+ktap_step() {
+	local name=$1 log=$2 rc
+
+	shift 2
+	"$@" >"$log" 2>&1 && rc=0 || rc=$?
+	[ "$rc" = 0 ] || sed 's/^/# /' "$log"
+	ktap_result "$rc" "$name"
 }
 
-# ktap_skip NAME REASON
-ktap_skip() {
-	KTAP_N=$((KTAP_N + 1))
-	printf 'ok %d %s # SKIP %s\n' "$KTAP_N" "$1" "${2:-}"
-}
-
-# Exit status for the whole run: 1 if any test failed.
+# The last line, "N passed, N failed", and the exit status.
 ktap_finish() {
-	printf '# totals: %d tests, %d failed\n' "$KTAP_N" "$KTAP_FAIL"
+	echo "$KTAP_PASS passed, $KTAP_FAIL failed"
 	[ "$KTAP_FAIL" -eq 0 ]
 }
 
@@ -165,16 +161,9 @@ physwin_test_layout() {
 	local base
 
 	case $1 in
-	amd64)
-		PHYSWIN_TEST_MEM=2048
-		base=0x60000000
-		PHYSWIN_TEST_APPEND="memmap=256M\$$base"
-		;;
-	arm64)
-		PHYSWIN_TEST_MEM=2304
-		base=0xc0000000
-		PHYSWIN_TEST_APPEND=mem=2G
-		;;
+	amd64) PHYSWIN_TEST_MEM=2048 base=0x60000000
+	       PHYSWIN_TEST_APPEND="memmap=256M\$$base" ;;
+	arm64) PHYSWIN_TEST_MEM=2304 base=0xc0000000 PHYSWIN_TEST_APPEND=mem=2G ;;
 	*) die "no test layout for $1" ;;
 	esac
 	PHYSWIN_TEST_REGION=$base:0x10000000
@@ -195,12 +184,9 @@ physwin_bar_args() {
 		--qemu-arg -device --qemu-arg ivshmem-plain,memdev=physwin-bar
 }
 
-# The kernel line whose linux-source package provides checkpatch.pl and
-# the kselftest harness.
+# The kernel lines whose linux-source package provides checkpatch.pl,
+# Coccinelle's scripts and the kselftest harness, and the debug kernel.
 PHYSWIN_TOOLS_LINE=6.12
-
-# The kernel line whose linux-source package scripts/debug-kernel builds
-# the debug kernel (KASAN, lockdep, kmemleak...) from.
 PHYSWIN_DEBUG_LINE=6.12
 
 # Extract what we use from Debian's linux-source tarball, once per package
@@ -208,23 +194,13 @@ PHYSWIN_DEBUG_LINE=6.12
 # scripts, and what "make -C tools/testing/selftests" needs (the top-level
 # selftests Makefile includes scripts/subarch.include).
 physwin_kernel_tools() {
-	local tarball=/usr/src/linux-source-$PHYSWIN_TOOLS_LINE.tar.xz
-	local top=linux-source-$PHYSWIN_TOOLS_LINE
-	local dir=build/$top version
+	local top=linux-source-$PHYSWIN_TOOLS_LINE t=tools/testing/selftests
+	local dir=build/linux-source-$PHYSWIN_TOOLS_LINE version key files
 
-	local files=(
-		scripts/checkpatch.pl scripts/spelling.txt
-		scripts/const_structs.checkpatch
-		scripts/coccinelle scripts/subarch.include
-		tools/testing/selftests/Makefile
-		tools/testing/selftests/lib.mk
-		tools/testing/selftests/kselftest_harness.h
-		tools/testing/selftests/kselftest.h
-		tools/testing/selftests/kselftest
-		tools/testing/selftests/run_kselftest.sh
-	)
-	local key
-
+	files=(scripts/checkpatch.pl scripts/spelling.txt scripts/coccinelle
+		scripts/const_structs.checkpatch scripts/subarch.include
+		"$t"/{Makefile,lib.mk,kselftest_harness.h,kselftest.h,kselftest}
+		"$t/run_kselftest.sh")
 	version=$(dpkg-query -W -f '${Version}' "$top" 2>/dev/null) ||
 		die "$top is not installed; run scripts/deps"
 	# Keyed by what is extracted too, so that a longer list re-extracts.
@@ -232,39 +208,29 @@ physwin_kernel_tools() {
 	if [ "$(cat "$dir/.key" 2>/dev/null)" != "$key" ]; then
 		rm -rf "$dir"
 		mkdir -p "$dir"
-		tar -xf "$tarball" -C "$dir" --strip-components=1 \
-			"${files[@]/#/$top/}" ||
-			die "cannot extract tools from $tarball"
+		tar -xf "/usr/src/$top.tar.xz" -C "$dir" --strip-components=1 \
+			"${files[@]/#/$top/}" || die "cannot extract tools from $top"
 		printf '%s\n' "$key" >"$dir/.key"
 	fi
 	printf '%s\n' "$PWD/$dir"
 }
 
-# physwin_build_module RELEASE [MAKE ARGS]: build physwin.ko for a kernel
-# of the inventory with "scripts/kernels build" (in the root and with the
-# compiler that kernel needs); the module ends up in build/RELEASE/physwin.ko.
-physwin_build_module() {
-	local out
-
-	rm -f "build/$1/physwin.ko"
-	out=$("$PHYSWIN_SCRIPTS/kernels" build "$@") || { printf '%s\n' "$out"; return 1; }
-	printf '%s\n' "$out"
-	mkdir -p "build/$1" && cp "${out##*$'\n'}" "build/$1/physwin.ko"
+# physwin_module_src DIR: a fresh copy of the module's sources in DIR.
+physwin_module_src() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp -r "$PHYSWIN_SCRIPTS"/../{Kbuild,driver,include} "$1/"
 }
 
-# physwin_build_module_in KDIR KVER [MAKE ARGS]: the same against the
-# kernel build tree KDIR, for a kernel not installed in /lib/modules (the
-# debug kernel of scripts/debug-kernel).
+# physwin_build_module_in KDIR KVER [MAKE ARGS]: physwin.ko against the
+# kernel build tree KDIR, in build/KVER, for a kernel not in the inventory
+# (the debug kernel); "scripts/kernels build" does it for those that are.
 physwin_build_module_in() {
-	local kdir=$1 kver=$2 src=build/$2/src
+	local kdir=$1 src=build/$2/src
 
 	shift 2
-	rm -rf "$src"
-	mkdir -p "$src"
-	cp -r Kbuild driver "$src/"
-	[ ! -d include ] || cp -r include "$src/"
-	make -C "$kdir" M="$PWD/$src" "$@" modules &&
-		cp "$src/physwin.ko" "build/$kver/physwin.ko"
+	physwin_module_src "$src"
+	make -C "$kdir" M="$PWD/$src" "$@" modules && cp "$src/physwin.ko" "${src%/src}/"
 }
 
 # physwin_guest_result LOG NAME: "STATUS PASSED FAILED SKIPPED" of the
