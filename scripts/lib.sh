@@ -12,6 +12,14 @@ die() {
 	exit 1
 }
 
+# physwin_usage FIRST,LAST [STATUS]: the usage in lines FIRST to LAST of
+# the script's header comment, to stdout for STATUS 0, else to stderr.
+physwin_usage() {
+	[ "${2:-1}" = 0 ] || exec >&2
+	sed -n "$1s/^# \{0,1\}//p" "$0"
+	exit "${2:-1}"
+}
+
 # The kernels come from the inventory of scripts/kernels, never named here:
 # Debian bumps the ABI with every point release, and lines come and go.
 # Every kernel of the inventory is built; a job boots those its list names
