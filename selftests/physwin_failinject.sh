@@ -63,20 +63,11 @@ ATTRS="failslab fail_page_alloc"
 # looks for; dump_stack() of an injected failure is "Call Trace:" too).
 BAD_LOG='BUG:|WARNING:|Oops|general protection fault|KASAN:|UBSAN:|refcount_t:|circular locking|recursive locking|inconsistent lock state|suspicious RCU usage|ODEBUG:|bad (pte|pmd|pud)|Call Trace:|FAULT_INJECTION: forcing'
 
-result() {
+# timed_result DESC: result, with how long the test took.
+timed_result() {
 	ktap_print_msg "$1: $(($(date +%s) - t0)) s"
-	if [ -z "$problems" ]; then
-		ktap_test_pass "$1"
-	else
-		printf '%s' "$problems" | head -n 20 | while IFS= read -r line; do
-			ktap_print_msg "$1: $line"
-		done
-		ktap_test_fail "$1"
-	fi
-	problems=""
+	result "$1"
 }
-
-hex() { printf '0x%x' "$1"; }
 
 # ---------------------------------------------------------------------------
 # debugfs settings: saved at the start, restored on exit
@@ -170,21 +161,8 @@ check_log() {
 # ---------------------------------------------------------------------------
 # Module load
 
-# Any PAT memtype that starts inside the region.
-pat_in_region() {
-	[ -r "$PAT" ] || return 0
-	grep '^PAT: \[mem ' "$PAT" | while read -r _ _ range type; do
-		start=$((${range%%-*}))
-		if [ "$start" -ge "$R" ] && [ "$start" -lt $((R + RS)) ]; then
-			echo "$range $type"
-		fi
-	done
-}
-
 nothing_left() {
 	module_gone "$1: "
-	pat=$(pat_in_region)
-	[ -n "$pat" ] && problem "$1: PAT memtype left: $(echo "$pat" | tr '\n' ' ')"
 }
 
 # load_walk ATTR: the helper walks the allocation points of the load.
@@ -208,7 +186,7 @@ load_walk() {
 	unload
 	nothing_left "after the walk"
 	check_log
-	result "$desc"
+	timed_result "$desc"
 }
 
 # ---------------------------------------------------------------------------
@@ -229,7 +207,7 @@ op_walk() {
 	rc=$?
 	[ "$rc" = 0 ] || problem "without injection afterwards: $(echo "$out" | tr '\n' ' ')"
 	check_log
-	result "$desc"
+	timed_result "$desc"
 }
 
 # ---------------------------------------------------------------------------

@@ -155,7 +155,8 @@ fmtnum() {
 	esac
 }
 
-hex() {
+# hex_var V: HEX is V as 0x and lower-case hex digits.
+hex_var() {
 	tohex "$1"
 	HEX=0x$HEX
 }
@@ -173,47 +174,16 @@ slurp() {
 	done <"$1"
 }
 
-# The PAT memtypes that start inside the region, one per line.
-pat_in_region() {
-	PAT_IN=
-	[ -r "$PAT" ] || return 0
-	# "PAT: [mem 0x0000000060000000-0x0000000062000000] write-combining"
-	while read -r word mem range type; do
-		[ "$word $mem" = "PAT: [mem" ] || continue
-		range=${range%]}
-		start=$((${range%-*}))
-		if [ "$start" -ge "$REG" ] && [ "$start" -lt "$REG_END" ]; then
-			PAT_IN="$PAT_IN$range $type
-"
-		fi
-	done <"$PAT"
-}
-
 # ---------------------------------------------------------------------------
 # What the test checks
 
-# Nothing of physwin is left in the system.
-check_nothing_left() {
-	[ -d /sys/module/physwin ] && problem "module is loaded"
-	for d in /dev/physwin*; do
-		[ -e "$d" ] && problem "$d exists"
-	done
-	slurp /proc/iomem
-	case $SLURP in
-	*physwin*) problem "physwin left in /proc/iomem" ;;
-	esac
-	pat_in_region
-	[ "$PAT_IN" = "$pat_before" ] ||
-		problem "PAT memtype left in the region: $PAT_IN"
-}
-
-# check_window N: window N is there as generated.
-check_window() {
+# check_generated_window N: window N is there as generated.
+check_generated_window() {
 	eval "wbase=\$bv_$1 wsize=\$lv_$1 wcache=\$cv_$1"
 	d=/sys/class/misc/physwin$1
 
 	[ -c "/dev/physwin$1" ] || problem "/dev/physwin$1 is not a char device"
-	hex "$wbase"
+	hex_var "$wbase"
 	got=
 	read -r got <"$d/base"
 	[ "$got" = "$HEX" ] || problem "physwin$1 base is $got, not $HEX"
@@ -638,15 +608,9 @@ gen() {
 # ---------------------------------------------------------------------------
 # Loading
 
-load_err=""
-
-# load PARAM...: insmod physwin; its error output is left in $load_err.
-load() {
-	load_err=$(insmod "$ko" "$@" 2>&1 >/dev/null)
-}
-
-# kmod's insmod names EINVAL "Invalid parameters".
-errtext() {
+# set_errtext ERRNO: ERRTEXT is how kmod's insmod names it ("Invalid
+# parameters" for EINVAL).
+set_errtext() {
 	case $1 in
 	EINVAL) ERRTEXT='Invalid parameters' ;;
 	EBUSY) ERRTEXT='Device or resource busy' ;;
@@ -691,7 +655,7 @@ cycle() {
 			i=0
 			while [ "$i" -lt "$n" ]; do
 				eval "[ -n \"\$cv_$i\" ] && [ $i -lt $nc ] || cv_$i=uc"
-				check_window "$i"
+				check_generated_window "$i"
 				i=$((i + 1))
 			done
 			[ -e "/dev/physwin$n" ] && problem "/dev/physwin$n exists"
@@ -706,7 +670,7 @@ cycle() {
 			problem "loaded, expected $EXP"
 			unload
 		else
-			errtext "$EXP"
+			set_errtext "$EXP"
 			case $load_err in
 			*"$ERRTEXT"*) ;;
 			*) problem "expected $EXP ($ERRTEXT), got: $load_err" ;;
@@ -722,7 +686,7 @@ cycle() {
 			esac
 		fi
 	fi
-	check_nothing_left
+	module_gone ""
 
 	eval "nr_cat_$cat=\$((nr_cat_$cat + 1))"
 	if [ -n "$problems" ]; then
@@ -745,6 +709,7 @@ need_region 4096
 REG=$R
 REG_END=$((R + RS))
 find_module
+loader=insmod
 
 CYCLES=${PHYSWIN_FUZZ_CYCLES:-200}
 case $CYCLES in
@@ -798,15 +763,13 @@ done
 
 # Save the running configuration, and get the module out of the way.
 save_module
-pat_in_region
-pat_before=$PAT_IN
 region_mtrr_wb=0
 mtrr_write_back "$REG" $((REG_END - REG)) && region_mtrr_wb=1
 
 # shellcheck disable=SC2086 # word lists
 set -- $WINDOW_DEFECTS $SET_DEFECTS
 ktap_set_plan $(($# + 2))
-hex "$REG"
+hex_var "$REG"
 ktap_print_msg "region $HEX size $((REG_END - REG)), insmod $ko"
 ktap_print_msg "seed $SEED: PHYSWIN_FUZZ_SEED=$SEED repeats this run; $CYCLES cycles (PHYSWIN_FUZZ_CYCLES)"
 

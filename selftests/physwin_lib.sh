@@ -56,6 +56,25 @@ else
 	}
 fi
 
+hex() {
+	printf '0x%x' "$1"
+}
+
+# set_param NAME VALUE: fails (quietly) where the kernel refuses it.
+set_param() {
+	{ echo "$2" >"$PARAMS/$1"; } 2>/dev/null
+}
+
+# The lines scripts/guest/bench and bench-bar print for scripts/bench-report.
+info() {
+	echo "INFO $*"
+}
+
+fail() {
+	echo "physwin-bench: $*" >&2
+	exit 1
+}
+
 skip_all() {
 	ktap_skip_all "$*"
 	exit "$KSFT_SKIP"
@@ -69,12 +88,12 @@ problem() {
 }
 
 # result DESC: the current test passes if nothing went wrong, else fails
-# with one diagnostic line per problem.
+# with a diagnostic line per problem (the first 20).
 result() {
 	if [ -z "$problems" ]; then
 		ktap_test_pass "$1"
 	else
-		printf '%s' "$problems" | while IFS= read -r line; do
+		printf '%s' "$problems" | head -n 20 | while IFS= read -r line; do
 			ktap_print_msg "$1: $line"
 		done
 		ktap_test_fail "$1"

@@ -22,7 +22,6 @@ DIR=$(dirname "$0")
 # shellcheck source=physwin_lib.sh
 . "$DIR/physwin_lib.sh"
 
-hex() { printf '0x%x' "$1"; }
 hex16() { printf '0x%016x' "$1"; }
 
 # strerror() texts of the errnos the loads may fail with. kmod's insmod
