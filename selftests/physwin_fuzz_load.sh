@@ -74,22 +74,6 @@ pick() {
 # ---------------------------------------------------------------------------
 # Numbers as text
 
-# tohex V [DIGITS]: HEX is V in lower-case hex, zero-padded, no prefix.
-tohex() {
-	_v=$1 HEX=''
-	while [ "$_v" -gt 0 ] || [ -z "$HEX" ]; do
-		_d=$((_v & 15))
-		case $_d in
-		10) _d=a ;; 11) _d=b ;; 12) _d=c ;; 13) _d=d ;; 14) _d=e ;; 15) _d=f ;;
-		esac
-		HEX=$_d$HEX
-		_v=$((_v >> 4))
-	done
-	while [ "${#HEX}" -lt "${2:-0}" ]; do
-		HEX=0$HEX
-	done
-}
-
 # tooct V: OCT is V in octal, with the leading 0 of a C octal number.
 tooct() {
 	_v=$1 OCT=''
@@ -164,70 +148,12 @@ hex_var() {
 # ---------------------------------------------------------------------------
 # Files, read with the shell's own read
 
-# slurp FILE: SLURP is its text, one line per line.
-slurp() {
-	SLURP=
-	[ -r "$1" ] || return 0
-	while IFS= read -r l; do
-		SLURP="$SLURP$l
-"
-	done <"$1"
-}
-
 # ---------------------------------------------------------------------------
 # What the test checks
 
 # check_generated_window N: window N is there as generated.
 check_generated_window() {
-	eval "wbase=\$bv_$1 wsize=\$lv_$1 wcache=\$cv_$1"
-	d=/sys/class/misc/physwin$1
-
-	[ -c "/dev/physwin$1" ] || problem "/dev/physwin$1 is not a char device"
-	hex_var "$wbase"
-	got=
-	read -r got <"$d/base"
-	[ "$got" = "$HEX" ] || problem "physwin$1 base is $got, not $HEX"
-	got=
-	read -r got <"$d/size"
-	[ "$got" = "$wsize" ] || problem "physwin$1 size is $got, not $wsize"
-	got=
-	read -r got <"$d/cache"
-	[ "$got" = "$wcache" ] ||
-		problem "physwin$1 cache is $got, not $wcache"
-	for a in mappings faults; do
-		got=
-		read -r got <"$d/$a"
-		[ "$got" = 0 ] || problem "physwin$1 $a is $got"
-	done
-
-	tohex "$wbase" 8
-	line=$HEX
-	tohex $((wbase + wsize - 1)) 8
-	line="$line-$HEX : physwin$1"
-	case $iomem in
-	*"$line"*) ;;
-	*) problem "no \"$line\" in /proc/iomem" ;;
-	esac
-
-	[ -r "$PAT" ] || return 0
-	tohex "$wbase" 16
-	range="[mem 0x$HEX"
-	tohex $((wbase + wsize)) 16
-	range="$range-0x$HEX]"
-	case $wcache in
-	uc) type=uncached-minus ;;
-	wc) type=write-combining ;;
-	wb) type=write-back ;;
-	esac
-	case $pat in
-	*"$range $type"*) ;;
-	*"$range uncached-minus"*)
-		# PAT gives WB only where the MTRRs say write-back.
-		if [ "$type" != write-back ] || [ "$region_mtrr_wb" = 1 ]; then
-			problem "PAT has $range uncached-minus, not $type"
-		fi ;;
-	*) problem "no \"PAT: $range $type\" in $PAT" ;;
-	esac
+	eval "check_window $1 \$bv_$1 \$lv_$1 \$cv_$1"
 }
 
 
@@ -641,10 +567,6 @@ cycle() {
 	if [ "$EXP" = ok ]; then
 		nr_valid=$((nr_valid + 1))
 		if [ "$loaded" = 1 ]; then
-			slurp /proc/iomem
-			iomem=$SLURP
-			slurp "$PAT"
-			pat=$SLURP
 			for a in base length cache; do
 				eval "want=\$$a"
 				got=
@@ -763,8 +685,6 @@ done
 
 # Save the running configuration, and get the module out of the way.
 save_module
-region_mtrr_wb=0
-mtrr_write_back "$REG" $((REG_END - REG)) && region_mtrr_wb=1
 
 # shellcheck disable=SC2086 # word lists
 set -- $WINDOW_DEFECTS $SET_DEFECTS

@@ -156,6 +156,77 @@ unload() {
 	rmmod physwin 2>/dev/null
 }
 
+# tohex V [DIGITS]: HEX is V in lower-case hex, zero-padded, no prefix.
+tohex() {
+	_v=$1 HEX=''
+	while [ "$_v" -gt 0 ] || [ -z "$HEX" ]; do
+		_d=$((_v & 15))
+		case $_d in
+		10) _d=a ;; 11) _d=b ;; 12) _d=c ;; 13) _d=d ;; 14) _d=e ;; 15) _d=f ;;
+		esac
+		HEX=$_d$HEX
+		_v=$((_v >> 4))
+	done
+	while [ "${#HEX}" -lt "${2:-0}" ]; do
+		HEX=0$HEX
+	done
+}
+
+# slurp FILE: SLURP is its text, one line per line.
+slurp() {
+	SLURP=
+	[ -r "$1" ] || return 0
+	while IFS= read -r l; do
+		SLURP="$SLURP$l
+"
+	done <"$1"
+}
+
+# check_window N BASE SIZE CACHE: record in $problems how window N differs
+# from BASE, SIZE and CACHE in sysfs, /proc/iomem and (x86) PAT's list.
+# Without a fork, for physwin_fuzz_load.sh's thousands of windows.
+check_window() {
+	d=/sys/class/misc/physwin$1
+
+	[ -c "/dev/physwin$1" ] || problem "/dev/physwin$1 is not a char device"
+	tohex "$2"
+	for a in "base 0x$HEX" "size $(($3))" "cache $4" "mappings 0" "faults 0"; do
+		got=
+		read -r got <"$d/${a% *}"
+		[ "$got" = "${a#* }" ] || problem "physwin$1 ${a% *} is $got, not ${a#* }"
+	done
+	tohex "$2" 8
+	line=$HEX
+	tohex $(($2 + $3 - 1)) 8
+	line="$line-$HEX : physwin$1"
+	slurp /proc/iomem
+	case $SLURP in
+	*"$line"*) ;;
+	*) problem "no \"$line\" in /proc/iomem" ;;
+	esac
+
+	[ -r "$PAT" ] || return 0
+	tohex "$2" 16
+	range="[mem 0x$HEX"
+	tohex $(($2 + $3)) 16
+	range="$range-0x$HEX]"
+	case $4 in
+	uc) type=uncached-minus ;;
+	wc) type=write-combining ;;
+	*) type=write-back ;;
+	esac
+	slurp "$PAT"
+	case $SLURP in
+	*"$range $type"*) ;;
+	*"$range uncached-minus"*)
+		# PAT grants WB only where the MTRRs make the range write-back.
+		if [ "$type" != write-back ] || mtrr_write_back "$2" "$3"; then
+			problem "PAT has $range uncached-minus, not $type"
+		fi ;;
+	*) problem "no \"PAT: $range $type\" in $PAT" ;;
+	esac
+}
+
 # mark NAME: a marker in the kernel log before a test, so that only what
 # the test caused is looked at (the sourcing script sets RUN_ID).
 mark() {

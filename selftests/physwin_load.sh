@@ -73,43 +73,6 @@ check_nothing_left() {
 		problem "PAT memtype left: $(pat_lines "$@" | tr '\n' ' ')"
 }
 
-# check_window N BASE SIZE CACHE: window N is there as given.
-check_window() {
-	n=$1 base=$2 size=$3 cache=$4
-	d=/sys/class/misc/physwin$n
-
-	[ -c "/dev/physwin$n" ] || problem "/dev/physwin$n is not a char device"
-	[ "$(cat "$d/base" 2>&1)" = "$(hex "$base")" ] ||
-		problem "physwin$n base is $(cat "$d/base" 2>&1), not $(hex "$base")"
-	[ "$(cat "$d/size" 2>&1)" = "$((size))" ] ||
-		problem "physwin$n size is $(cat "$d/size" 2>&1), not $((size))"
-	[ "$(cat "$d/cache" 2>&1)" = "$cache" ] ||
-		problem "physwin$n cache is $(cat "$d/cache" 2>&1), not $cache"
-	[ "$(cat "$d/mappings" 2>&1)" = 0 ] ||
-		problem "physwin$n mappings is $(cat "$d/mappings" 2>&1)"
-	[ "$(cat "$d/faults" 2>&1)" = 0 ] ||
-		problem "physwin$n faults is $(cat "$d/faults" 2>&1)"
-
-	line=$(printf '%08x-%08x : physwin%d' "$base" $((base + size - 1)) "$n")
-	grep -qF "$line" /proc/iomem ||
-		problem "no \"$line\" in /proc/iomem"
-
-	if [ -r "$PAT" ]; then
-		case $cache in
-		uc) type=uncached-minus ;;
-		wc) type=write-combining ;;
-		wb) type=write-back ;;
-		esac
-		range="PAT: [mem $(hex16 "$base")-$(hex16 $((base + size)))]"
-		if [ "$cache" = wb ] && ! mtrr_write_back "$base" "$size" &&
-		   grep -qF "$range uncached-minus" "$PAT"; then
-			ktap_print_msg "physwin$n: MTRRs do not make it write-back, so the kernel reserved UC- for it"
-		elif ! grep -qF "$range $type" "$PAT"; then
-			problem "no \"$range $type\" in $PAT"
-		fi
-	fi
-}
-
 # ---------------------------------------------------------------------------
 # The tests
 
