@@ -63,9 +63,12 @@ ATTRS="failslab fail_page_alloc"
 # looks for; dump_stack() of an injected failure is "Call Trace:" too).
 BAD_LOG='BUG:|WARNING:|Oops|general protection fault|KASAN:|UBSAN:|refcount_t:|circular locking|recursive locking|inconsistent lock state|suspicious RCU usage|ODEBUG:|bad (pte|pmd|pud)|Call Trace:|FAULT_INJECTION: forcing'
 
-# timed_result DESC: result, with how long the test took.
+# timed_result DESC: result, with how long the test took and at most 20
+# of its problems.
 timed_result() {
 	ktap_print_msg "$1: $(($(date +%s) - t0)) s"
+	[ -z "$problems" ] || problems="$(printf '%s' "$problems" | head -n 20)
+"
 	result "$1"
 }
 

@@ -88,12 +88,12 @@ problem() {
 }
 
 # result DESC: the current test passes if nothing went wrong, else fails
-# with a diagnostic line per problem (the first 20).
+# with a diagnostic line per problem.
 result() {
 	if [ -z "$problems" ]; then
 		ktap_test_pass "$1"
 	else
-		printf '%s' "$problems" | head -n 20 | while IFS= read -r line; do
+		printf '%s' "$problems" | while IFS= read -r line; do
 			ktap_print_msg "$1: $line"
 		done
 		ktap_test_fail "$1"
@@ -211,19 +211,19 @@ check_window() {
 	tohex $(($2 + $3)) 16
 	range="$range-0x$HEX]"
 	case $4 in
-	uc) type=uncached-minus ;;
-	wc) type=write-combining ;;
-	*) type=write-back ;;
+	uc) ptype=uncached-minus ;;
+	wc) ptype=write-combining ;;
+	*) ptype=write-back ;;
 	esac
 	slurp "$PAT"
 	case $SLURP in
-	*"$range $type"*) ;;
+	*"$range $ptype"*) ;;
 	*"$range uncached-minus"*)
 		# PAT grants WB only where the MTRRs make the range write-back.
-		if [ "$type" != write-back ] || mtrr_write_back "$2" "$3"; then
-			problem "PAT has $range uncached-minus, not $type"
+		if [ "$ptype" != write-back ] || mtrr_write_back "$2" "$3"; then
+			problem "PAT has $range uncached-minus, not $ptype"
 		fi ;;
-	*) problem "no \"PAT: $range $type\" in $PAT" ;;
+	*) problem "no \"PAT: $range $ptype\" in $PAT" ;;
 	esac
 }
 
