@@ -194,18 +194,36 @@ static ssize_t mappings_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(mappings);
 
+/* What the fault handler of @pw did, summed over every CPU. */
+static struct physwin_stats physwin_stats_sum(struct physwin *pw)
+{
+	struct physwin_stats sum = { };
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct physwin_stats *s = per_cpu_ptr(pw->stats, cpu);
+
+		sum.faults += s->faults;
+		sum.pages += s->pages;
+	}
+	return sum;
+}
+
 static ssize_t faults_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
-	struct physwin *pw = physwin_from_dev(dev);
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += *per_cpu_ptr(pw->faults, cpu);
-	return sysfs_emit(buf, "%llu\n", sum);
+	return sysfs_emit(buf, "%llu\n",
+			  physwin_stats_sum(physwin_from_dev(dev)).faults);
 }
 static DEVICE_ATTR_RO(faults);
+
+static ssize_t fault_pages_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  physwin_stats_sum(physwin_from_dev(dev)).pages);
+}
+static DEVICE_ATTR_RO(fault_pages);
 
 static ssize_t enabled_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -265,6 +283,7 @@ static struct attribute *physwin_attrs[] = {
 	&dev_attr_memtype.attr,
 	&dev_attr_mappings.attr,
 	&dev_attr_faults.attr,
+	&dev_attr_fault_pages.attr,
 	&dev_attr_enabled.attr,
 	NULL
 };

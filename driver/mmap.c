@@ -275,8 +275,10 @@ static vm_fault_t physwin_fault_order(struct vm_fault *vmf,
 		ret = physwin_map_around(vmf, &pages);
 	physwin_mem_end(pw, idx);
 out:
-	if (pages)
-		this_cpu_inc(*pw->faults);
+	if (pages) {
+		this_cpu_inc(pw->stats->faults);
+		this_cpu_add(pw->stats->pages, pages);
+	}
 	trace_physwin_fault(pw->index, vmf->address, vmf->pgoff, order, pages,
 			    ret);
 	return ret;

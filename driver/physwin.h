@@ -42,6 +42,16 @@ enum physwin_cache {
 };
 
 /**
+ * struct physwin_stats - what the fault handler did, on one CPU
+ * @faults: calls that mapped something
+ * @pages: pages they mapped (a PMD entry counts as 512 of them)
+ */
+struct physwin_stats {
+	u64 faults;
+	u64 pages;
+};
+
+/**
  * struct physwin - one physical memory window and its device node
  * @misc: the /dev/physwinN device; its sysfs directory holds the attributes
  * @name: "physwinN", used for the device, the resource claim and messages
@@ -57,7 +67,8 @@ enum physwin_cache {
  *	reservation that vmf_insert_pfn() copies into user PTEs
  * @mem: kernel mapping for wb windows (memremap), with the same role
  * @mappings: live VMAs that map the window
- * @faults: per-cpu count of fault handler calls that mapped something
+ * @stats: per-cpu counts of fault handler calls that mapped something, and
+ *	of the pages they mapped
  * @inode: a pseudo-filesystem inode whose address_space every open file of
  *	the window uses, so that all its mappings, in every process and
  *	through every device node, can be zapped at once
@@ -86,7 +97,7 @@ struct physwin {
 	void __iomem *io;
 	void *mem;
 	atomic_t mappings;
-	u64 __percpu *faults;
+	struct physwin_stats __percpu *stats;
 	struct inode *inode;
 	bool enabled;
 	struct srcu_struct srcu;

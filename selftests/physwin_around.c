@@ -49,7 +49,10 @@ static void sweep(const char *p, size_t len, size_t page)
 		pw_rd(p + off);
 }
 
-/* A sequential sweep takes exactly one fault per fault-around block. */
+/*
+ * A sequential sweep takes exactly one fault per fault-around block, and
+ * the faults map every page once (fault_pages).
+ */
 TEST_F(around, one_fault_per_block)
 {
 	static const struct {
@@ -63,15 +66,18 @@ TEST_F(around, one_fault_per_block)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		uint64_t before;
+		uint64_t before, pages;
 		char *p;
 
 		ASSERT_EQ(0, pw_param_set("fault_around", sizes[i].param));
 		p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
 		ASSERT_NE(MAP_FAILED, p);
 		before = pw_get(0, "faults");
+		pages = pw_get(0, "fault_pages");
 		sweep(p, len, self->page);
 		EXPECT_EQ(len / sizes[i].bytes, pw_get(0, "faults") - before)
+			TH_LOG("fault_around=%s", sizes[i].param);
+		EXPECT_EQ(len / self->page, pw_get(0, "fault_pages") - pages)
 			TH_LOG("fault_around=%s", sizes[i].param);
 		ASSERT_EQ(0, munmap(p, len));
 	}

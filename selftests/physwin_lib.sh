@@ -190,7 +190,7 @@ check_window() {
 
 	[ -c "/dev/physwin$1" ] || problem "/dev/physwin$1 is not a char device"
 	tohex "$2"
-	for a in "base 0x$HEX" "size $(($3))" "cache $4" "mappings 0" "faults 0"; do
+	for a in "base 0x$HEX" "size $(($3))" "cache $4" "mappings 0" "faults 0" "fault_pages 0"; do
 		got=
 		read -r got <"$d/${a% *}"
 		[ "$got" = "${a#* }" ] || problem "physwin$1 ${a% *} is $got, not ${a#* }"

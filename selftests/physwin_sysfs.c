@@ -108,7 +108,7 @@ TEST_F(sysfs, attrs_match_params)
 
 TEST_F(sysfs, counters)
 {
-	uint64_t faults, again, mappings;
+	uint64_t faults, again, mappings, pages;
 	int i;
 
 	for (i = 0; i < self->nr; i++) {
@@ -121,6 +121,9 @@ TEST_F(sysfs, counters)
 		ASSERT_EQ(0, pw_parse_u64(s, &faults));
 		ASSERT_EQ(0, pw_attr_u64(i, "faults", &again));
 		EXPECT_LE(faults, again);
+		/* Every counted fault mapped at least one page. */
+		ASSERT_EQ(0, pw_attr_u64(i, "fault_pages", &pages));
+		EXPECT_LE(again, pages);
 	}
 }
 
@@ -128,6 +131,7 @@ TEST_F(sysfs, attrs_read_only)
 {
 	static const char * const attrs[] = {
 		"base", "size", "cache", "memtype", "mappings", "faults",
+		"fault_pages",
 	};
 	char path[128];
 	struct stat st;
