@@ -102,17 +102,36 @@ static bool physwin_mapped(struct vm_area_struct *vma, unsigned long addr)
 }
 
 /*
+ * Is a page one or two pages away from @addr, on the side of it that @back
+ * names and within [@lo, @hi], mapped? Two, so that a sweep that touches
+ * every other page (two threads sharing a sweep, say) is still one.
+ */
+static bool physwin_sweep_from(struct vm_area_struct *vma, unsigned long addr,
+			       unsigned long lo, unsigned long hi, bool back)
+{
+	unsigned long d;
+
+	for (d = PAGE_SIZE; d <= 2 * PAGE_SIZE; d += PAGE_SIZE) {
+		if (back ? addr - lo >= d && physwin_mapped(vma, addr - d) :
+			   hi - addr >= d && physwin_mapped(vma, addr + d))
+			return true;
+	}
+	return false;
+}
+
+/*
  * fault_around=auto: the size of the block to map around @addr, in the
  * manner of readahead (mm/readahead.c) but with no state to keep: the page
- * tables are the history. A fault next to a mapped page continues a sweep,
- * forwards or backwards. It measures the run of mapped pages on that side,
- * in powers of two within the page table, and maps an aligned block four
- * times as long, up to the whole page table: a sequential sweep of one
- * page table takes six faults. Only the part of the block on the sweep's
- * side of @addr is new; *@fresh_start and *@fresh_end clip the block to
- * it. A fault with no mapped neighbour maps its page alone. Faults of
- * other threads can only make a run look shorter or longer than the sweep
- * of this one, so a race changes the size of a block, never what it maps.
+ * tables are the history. A fault one or two pages from a mapped page
+ * continues a sweep, forwards or backwards. It measures the run of mapped
+ * pages on that side, in powers of two within the page table, and maps an
+ * aligned block four times as long, up to the whole page table: a
+ * sequential sweep of one page table takes six faults. Only the part of
+ * the block on the sweep's side of @addr is new; *@fresh_start and
+ * *@fresh_end clip the block to it. A fault with no mapped page that near
+ * maps its page alone. Faults of other threads can only make a run look
+ * shorter or longer than the sweep of this one, so a race changes the
+ * size of a block, never what it maps.
  */
 static unsigned long physwin_auto_around(struct vm_area_struct *vma,
 					 unsigned long addr,
@@ -125,9 +144,9 @@ static unsigned long physwin_auto_around(struct vm_area_struct *vma,
 	unsigned long run;
 	bool back;
 
-	if (addr - lo >= PAGE_SIZE && physwin_mapped(vma, addr - PAGE_SIZE))
+	if (physwin_sweep_from(vma, addr, lo, hi, true))
 		back = true;
-	else if (hi - addr >= PAGE_SIZE && physwin_mapped(vma, addr + PAGE_SIZE))
+	else if (physwin_sweep_from(vma, addr, lo, hi, false))
 		back = false;
 	else
 		return PAGE_SIZE;

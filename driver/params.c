@@ -219,7 +219,7 @@ int physwin_parse_params(struct physwin_spec *specs)
  * Bytes mapped per order-0 fault: the aligned block around the address,
  * or PHYSWIN_AROUND_AUTO, a block that follows the access pattern.
  */
-unsigned long physwin_fault_around = SZ_64K;
+unsigned long physwin_fault_around = PHYSWIN_AROUND_AUTO;
 
 static int physwin_fault_around_set(const char *val,
 				    const struct kernel_param *kp)
@@ -262,7 +262,7 @@ static const struct kernel_param_ops physwin_fault_around_ops = {
 module_param_cb(fault_around, &physwin_fault_around_ops,
 		&physwin_fault_around, 0644);
 MODULE_PARM_DESC(fault_around,
-		 "Bytes mapped by one fault: the aligned block around the address, a power of two from 4K to 2M, K/M suffix allowed; or auto, a block that grows while faults are sequential (default 64K; takes effect on the next fault)");
+		 "Bytes mapped by one fault: the aligned block around the address, a power of two from 4K to 2M, K/M suffix allowed; or auto (the default), a block that grows while faults are sequential and is one page when they are not; takes effect on the next fault");
 
 #ifdef PHYSWIN_HUGE
 bool physwin_huge = true;

@@ -108,15 +108,19 @@ int main(int argc, char **argv)
 			around[strcspn(around, "\n")] = '\0';
 			fclose(f);
 		}
-		printf("\npages are faulted in as they are touched, one aligned block of\n"
-		       "fault_around=%s bytes per fault:\n", around);
+		if (strcmp(around, "auto"))
+			printf("\npages are faulted in as they are touched, one aligned block of\n"
+			       "fault_around=%s bytes per fault:\n", around);
+		else
+			printf("\npages are faulted in as they are touched; fault_around=auto maps\n"
+			       "a lone page alone, and blocks that grow while touches are sequential:\n");
 	}
 	touch(p, 0, 1);
 	show("read page 0");
 	touch(p, 0, 1);
 	show("read page 0 again (already mapped)");
 	touch(p, 1, 15);
-	show("read pages 1-15 (same block as page 0)");
+	show("read pages 1-15");
 	touch(p, 0, pages);
 	show("read all pages");
 

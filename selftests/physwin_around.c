@@ -4,8 +4,9 @@
  * fault_around bytes around the address, clipped to the VMA, so that a
  * sequential sweep of N pages takes N / (fault_around / page size) faults.
  * The parameter can be changed at runtime and applies to the next fault.
- * fault_around=auto grows the block while faults are sequential, forwards
- * or backwards, and maps one page for a fault with no mapped neighbour.
+ * fault_around=auto, the default, grows the block while faults are
+ * sequential, forwards or backwards, and maps one page for a fault with
+ * no mapped page one or two pages away.
  *
  * Huge entries are turned off here (where the kernel has them) so that the
  * counts are those of fault-around alone; physwin_huge covers them.
@@ -200,7 +201,7 @@ TEST_F(around, bad_values)
 /*
  * auto: a sequential sweep of a page table, forwards or backwards, takes
  * at most 8 faults (6 when the mapping is aligned), where 4K would take
- * 512 and the 64K default 32.
+ * 512 and 64K 32.
  */
 TEST_F(around, auto_sequential_sweep)
 {
@@ -231,7 +232,7 @@ TEST_F(around, auto_sequential_sweep)
 
 /*
  * auto: touching 1% of the pages of the window at random maps at most two
- * pages per page touched (the 64K default maps 16). The pages mapped are
+ * pages per page touched (64K maps 16), as fault_pages counts too. The pages mapped are
  * counted afterwards with fault_around pinned to one page: a sweep then
  * takes one fault per page that was not.
  */
@@ -240,12 +241,13 @@ TEST_F(around, auto_random_sparse)
 	size_t len = self->win[0].size < 32 * PW_2M ? self->win[0].size :
 		     32 * PW_2M;
 	size_t pages = len / self->page, touched = 0, mapped, i;
-	uint64_t x = self->seed | 1, before;
+	uint64_t x = self->seed | 1, before, counted;
 	char *p, *seen;
 
 	ASSERT_EQ(0, pw_param_set("fault_around", "auto"));
 	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
 	ASSERT_NE(MAP_FAILED, p);
+	counted = pw_get(0, "fault_pages");
 	seen = calloc(pages, 1);
 	ASSERT_NE(NULL, seen);
 	while (touched < pages / 100) {
@@ -260,6 +262,7 @@ TEST_F(around, auto_random_sparse)
 		pw_rd(p + i * self->page);
 	}
 	free(seen);
+	counted = pw_get(0, "fault_pages") - counted;
 
 	ASSERT_EQ(0, pw_param_set("fault_around", "4K"));
 	before = pw_get(0, "faults");
@@ -268,6 +271,53 @@ TEST_F(around, auto_random_sparse)
 	TH_LOG("%zu pages touched at random, %zu mapped", touched, mapped);
 	EXPECT_LE(touched, mapped);
 	EXPECT_GE(2 * touched, mapped);
+	EXPECT_EQ(mapped, counted);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/*
+ * auto: a sweep that touches every other page of a page table (one of
+ * two threads sharing a sweep) is a sweep too: at most 8 faults, where
+ * a fault per page touched would be 256. The blocks it maps hold the
+ * pages in between, so the other thread would find them mapped.
+ */
+TEST_F(around, auto_every_other_page)
+{
+	size_t len = PW_2M, off;
+	uint64_t before, faults;
+	char *p;
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "auto"));
+	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	before = pw_get(0, "faults");
+	for (off = 0; off < len; off += 2 * self->page)
+		pw_rd(p + off);
+	faults = pw_get(0, "faults") - before;
+	EXPECT_GE(8UL, faults) TH_LOG("%llu faults",
+				      (unsigned long long)faults);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+/*
+ * auto: touching every 16th page is no sweep: each touch maps its own
+ * page and nothing else.
+ */
+TEST_F(around, auto_strided)
+{
+	size_t len = PW_2M, off, touched = 0;
+	uint64_t before, pages;
+	char *p;
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "auto"));
+	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	before = pw_get(0, "faults");
+	pages = pw_get(0, "fault_pages");
+	for (off = 0; off < len; off += 16 * self->page, touched++)
+		pw_rd(p + off);
+	EXPECT_EQ(touched, pw_get(0, "faults") - before);
+	EXPECT_EQ(touched, pw_get(0, "fault_pages") - pages);
 	ASSERT_EQ(0, munmap(p, len));
 }
 

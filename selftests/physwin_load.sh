@@ -208,11 +208,13 @@ done
 bad_load "more than 8 windows" EINVAL - \
 	base="$nine" length=4K,4K,4K,4K,4K,4K,4K,4K,4K
 
-# Decimal base, suffixed length, default cache mode.
+# Decimal base, suffixed length, default cache mode and fault_around.
 desc="one window, decimal base, length=16M"
 good_load "$desc" base="$R" length=16M
 check_window 0 "$R" $((16 << 20)) uc
 [ -e /dev/physwin1 ] && problem "/dev/physwin1 exists"
+read -r around <"$PARAMS/fault_around"
+[ "$around" = auto ] || problem "fault_around is $around by default, not auto"
 good_unload "$desc"
 
 desc="three windows uc,wc,wb"
