@@ -16,6 +16,19 @@
 #include <linux/pfn_t.h>
 #endif
 
+/*
+ * With per-VMA locks (CONFIG_PER_VMA_LOCK), a page fault first runs under
+ * the VMA's lock alone. From 6.7 on, an order-0 fault of a file VMA stays
+ * there only if the VMA's ops have ->map_pages, which the kernel takes as
+ * the mark of a ->fault that needs no mmap_lock (vmf_can_call_fault() in
+ * mm/memory.c, unchanged up to 7.3); any other is retried under mmap_lock.
+ * physwin's fault path needs no mmap_lock, so on these kernels it has a
+ * ->map_pages, which maps nothing (mmap.c).
+ */
+#ifdef CONFIG_PER_VMA_LOCK
+#define PHYSWIN_MAP_PAGES
+#endif
+
 /* vm_flags became read-only with per-VMA locking (6.3). */
 #ifndef PHYSWIN_HAVE_VM_FLAGS_SET
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)

@@ -195,13 +195,13 @@ static ssize_t mappings_show(struct device *dev,
 static DEVICE_ATTR_RO(mappings);
 
 /* What the fault handler of @pw did, summed over every CPU. */
-static struct physwin_stats physwin_stats_sum(struct physwin *pw)
+static struct physwin_pcpu physwin_stats_sum(struct physwin *pw)
 {
-	struct physwin_stats sum = { };
+	struct physwin_pcpu sum = { };
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		const struct physwin_stats *s = per_cpu_ptr(pw->stats, cpu);
+		const struct physwin_pcpu *s = per_cpu_ptr(pw->pcpu, cpu);
 
 		sum.faults += s->faults;
 		sum.pages += s->pages;

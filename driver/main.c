@@ -133,15 +133,15 @@ static int physwin_create(unsigned int index, const struct physwin_spec *s,
 	atomic_set(&pw->mappings, 0);
 	mutex_init(&pw->enable_lock);
 
-	pw->stats = alloc_percpu(struct physwin_stats);
-	if (!pw->stats) {
+	pw->pcpu = alloc_percpu(struct physwin_pcpu);
+	if (!pw->pcpu) {
 		ret = -ENOMEM;
 		goto err_free_pw;
 	}
 
 	ret = init_srcu_struct(&pw->srcu);
 	if (ret)
-		goto err_free_stats;
+		goto err_free_pcpu;
 
 	pw->inode = physwin_inode_new();
 	if (IS_ERR(pw->inode)) {
@@ -199,8 +199,8 @@ err_put_inode:
 	physwin_inode_put(pw->inode);
 err_cleanup_srcu:
 	cleanup_srcu_struct(&pw->srcu);
-err_free_stats:
-	free_percpu(pw->stats);
+err_free_pcpu:
+	free_percpu(pw->pcpu);
 err_free_pw:
 	mutex_destroy(&pw->enable_lock);
 	kfree(pw);
@@ -214,7 +214,7 @@ static void physwin_destroy(struct physwin *pw)
 	release_mem_region(pw->base, pw->size);
 	physwin_inode_put(pw->inode);
 	cleanup_srcu_struct(&pw->srcu);
-	free_percpu(pw->stats);
+	free_percpu(pw->pcpu);
 	mutex_destroy(&pw->enable_lock);
 	kfree(pw);
 }

@@ -92,95 +92,73 @@ static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
 				  vma->vm_pgoff, PHYS_PFN(addr), order, pfn);
 }
 
-/* Does an entry of @vma map @addr? */
-static bool physwin_mapped(struct vm_area_struct *vma, unsigned long addr)
-{
-	unsigned long size;
-	bool writable;
-
-	return !physwin_follow(vma, addr, &size, &writable);
-}
-
 /*
- * Is a page one or two pages away from @addr, on the side of it that @back
- * names and within [@lo, @hi], mapped? Two, so that a sweep that touches
- * every other page (two threads sharing a sweep, say) is still one.
+ * fault_around=auto, in the manner of readahead (mm/readahead.c): each CPU
+ * remembers the run of pages its last order-0 faults mapped, in whatever
+ * process. A fault that lands just after the run (or just before it, for
+ * a sweep backwards), two pages at most, continues the sweep: it maps an
+ * aligned block four times the run (in powers of two, up to a whole page
+ * table), on the sweep's side of the faulting page, and the run grows by
+ * it. Any other fault maps its page alone, as fault_around=4K would, and
+ * starts a run. Two pages, not one, so that a sweep that touches every
+ * other page (two threads sharing a sweep, say) is still one.
+ *
+ * A sequential sweep thus takes six faults in its first page table, whose
+ * blocks end at pages 1, 4, 16, 64, 256 and 512, and one in each after it.
+ *
+ * The run is a hint, never trusted for what is mapped: the pages of a block
+ * are inserted whether or not they are mapped already, and a page the hint
+ * wrongly takes for mapped faults on its own. So it needs no lock, nothing
+ * has to follow a VMA through fork, split or mremap, and a stale or torn
+ * hint (another process, another thread on the CPU, a migration between
+ * the reads) can only make a block smaller or larger than it should be.
+ * Nor does it read the page tables, so the order-0 fault path needs no
+ * mmap_lock (see physwin_map_pages()).
  */
-static bool physwin_sweep_from(struct vm_area_struct *vma, unsigned long addr,
-			       unsigned long lo, unsigned long hi, bool back)
+static unsigned long physwin_auto_around(struct physwin *pw,
+					 unsigned long addr, int *dir)
 {
-	unsigned long d;
+	unsigned long lo = this_cpu_read(pw->pcpu->run_start);
+	unsigned long hi = this_cpu_read(pw->pcpu->run_end);
+	unsigned long run = min(hi - lo, PMD_SIZE / 4);
 
-	for (d = PAGE_SIZE; d <= 2 * PAGE_SIZE; d += PAGE_SIZE) {
-		if (back ? addr - lo >= d && physwin_mapped(vma, addr - d) :
-			   hi - addr >= d && physwin_mapped(vma, addr + d))
-			return true;
-	}
-	return false;
-}
-
-/*
- * fault_around=auto: the size of the block to map around @addr, in the
- * manner of readahead (mm/readahead.c) but with no state to keep: the page
- * tables are the history. A fault one or two pages from a mapped page
- * continues a sweep, forwards or backwards. It measures the run of mapped
- * pages on that side, in powers of two within the page table, and maps an
- * aligned block four times as long, up to the whole page table: a
- * sequential sweep of one page table takes six faults. Only the part of
- * the block on the sweep's side of @addr is new; *@fresh_start and
- * *@fresh_end clip the block to it. A fault with no mapped page that near
- * maps its page alone. Faults of other threads can only make a run look
- * shorter or longer than the sweep of this one, so a race changes the
- * size of a block, never what it maps.
- */
-static unsigned long physwin_auto_around(struct vm_area_struct *vma,
-					 unsigned long addr,
-					 unsigned long *fresh_start,
-					 unsigned long *fresh_end)
-{
-	unsigned long table = ALIGN_DOWN(addr, PMD_SIZE);
-	unsigned long lo = max(vma->vm_start, table);
-	unsigned long hi = min(vma->vm_end - 1, table + PMD_SIZE - 1);
-	unsigned long run;
-	bool back;
-
-	if (physwin_sweep_from(vma, addr, lo, hi, true))
-		back = true;
-	else if (physwin_sweep_from(vma, addr, lo, hi, false))
-		back = false;
+	*dir = 0;
+	if (lo >= hi || run < PAGE_SIZE)
+		return PAGE_SIZE;
+	if (addr >= hi && addr - hi <= PAGE_SIZE)
+		*dir = 1;
+	else if (addr < lo && lo - addr <= 2 * PAGE_SIZE)
+		*dir = -1;
 	else
 		return PAGE_SIZE;
-
-	for (run = PAGE_SIZE; run < PMD_SIZE / 4; run <<= 1) {
-		unsigned long room = back ? addr - lo : hi - addr;
-		unsigned long next = back ? addr - 2 * run : addr + 2 * run;
-
-		if (room < 2 * run || !physwin_mapped(vma, next))
-			break;
-	}
-	if (back)
-		*fresh_start = addr;
-	else
-		*fresh_end = addr + PAGE_SIZE;
-	return run * 4;
+	return rounddown_pow_of_two(run) * 4;
 }
 
-/* The fault-around block of @vma around @addr: [*start, *end). */
+/*
+ * The fault-around block of @vma around @addr: [*start, *end). A sweep
+ * (@dir) maps only its side of @addr, as the run behind it holds the rest,
+ * and the run grows by the block; any other block starts a run.
+ */
 static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
 			   unsigned long *start, unsigned long *end)
 {
+	struct physwin *pw = physwin_from_vma(vma);
 	unsigned long around = READ_ONCE(physwin_fault_around);
-	unsigned long block, fresh_start = 0, fresh_end = ULONG_MAX;
+	bool hint = around == PHYSWIN_AROUND_AUTO;
+	unsigned long block;
+	int dir = 0;
 
-	if (around == PHYSWIN_AROUND_AUTO)
-		around = physwin_auto_around(vma, addr, &fresh_start,
-					     &fresh_end);
+	if (hint)
+		around = physwin_auto_around(pw, addr, &dir);
 	block = ALIGN_DOWN(addr, around);
-
-	*start = max3(block, vma->vm_start, fresh_start);
-	*end = block + around < block ? vma->vm_end :
+	*start = dir > 0 ? addr : max(block, vma->vm_start);
+	*end = dir < 0 ? addr + PAGE_SIZE :
+	       block + around < block ? vma->vm_end :
 	       min(block + around, vma->vm_end);
-	*end = min(*end, fresh_end);
+	if (hint && dir <= 0)
+		this_cpu_write(pw->pcpu->run_start, *start);
+	if (hint && dir >= 0)
+		this_cpu_write(pw->pcpu->run_end, *end);
 }
 
 /*
@@ -295,8 +273,8 @@ static vm_fault_t physwin_fault_order(struct vm_fault *vmf,
 	physwin_mem_end(pw, idx);
 out:
 	if (pages) {
-		this_cpu_inc(pw->stats->faults);
-		this_cpu_add(pw->stats->pages, pages);
+		this_cpu_inc(pw->pcpu->faults);
+		this_cpu_add(pw->pcpu->pages, pages);
 	}
 	trace_physwin_fault(pw->index, vmf->address, vmf->pgoff, order, pages,
 			    ret);
@@ -345,10 +323,30 @@ static int physwin_access(struct vm_area_struct *vma, unsigned long addr,
 	return len;
 }
 
+#ifdef PHYSWIN_MAP_PAGES
+/*
+ * Maps nothing, on purpose: that there is a ->map_pages tells the kernel
+ * that ->fault may run under the per-VMA lock alone (compat.h), and it
+ * may. The order-0 path reads no other VMA and no page table (auto's hint
+ * is its own), and calls what ->huge_fault, which the kernel always runs
+ * under that lock, calls. ->map_pages itself could not map the block: it
+ * runs under RCU and must not sleep, and vmf_insert_pfn() may allocate a
+ * page table. The ->fault that follows it does.
+ */
+static vm_fault_t physwin_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				    pgoff_t end_pgoff)
+{
+	return 0;
+}
+#endif
+
 static const struct vm_operations_struct physwin_vm_ops = {
 	.open = physwin_vm_open,
 	.close = physwin_vm_close,
 	.fault = physwin_fault,
+#ifdef PHYSWIN_MAP_PAGES
+	.map_pages = physwin_map_pages,
+#endif
 #ifdef PHYSWIN_HUGE
 	.huge_fault = physwin_fault_order,
 #endif

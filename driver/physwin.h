@@ -42,13 +42,19 @@ enum physwin_cache {
 };
 
 /**
- * struct physwin_stats - what the fault handler did, on one CPU
+ * struct physwin_pcpu - what the fault handler did and saw, on one CPU
  * @faults: calls that mapped something
  * @pages: pages they mapped (a PMD entry counts as 512 of them)
+ * @run_start: fault_around=auto: the run of pages the last order-0
+ *	faults on this CPU mapped, [@run_start, @run_end), in whatever
+ *	process; a hint of where a sweep continues (mmap.c)
+ * @run_end: see @run_start
  */
-struct physwin_stats {
+struct physwin_pcpu {
 	u64 faults;
 	u64 pages;
+	unsigned long run_start;
+	unsigned long run_end;
 };
 
 /**
@@ -67,8 +73,8 @@ struct physwin_stats {
  *	reservation that vmf_insert_pfn() copies into user PTEs
  * @mem: kernel mapping for wb windows (memremap), with the same role
  * @mappings: live VMAs that map the window
- * @stats: per-cpu counts of fault handler calls that mapped something, and
- *	of the pages they mapped
+ * @pcpu: per-cpu counts of fault handler calls that mapped something and
+ *	of the pages they mapped, and fault_around=auto's hint
  * @inode: a pseudo-filesystem inode whose address_space every open file of
  *	the window uses, so that all its mappings, in every process and
  *	through every device node, can be zapped at once
@@ -97,7 +103,7 @@ struct physwin {
 	void __iomem *io;
 	void *mem;
 	atomic_t mappings;
-	struct physwin_stats __percpu *stats;
+	struct physwin_pcpu __percpu *pcpu;
 	struct inode *inode;
 	bool enabled;
 	struct srcu_struct srcu;

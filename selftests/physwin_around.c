@@ -5,13 +5,14 @@
  * sequential sweep of N pages takes N / (fault_around / page size) faults.
  * The parameter can be changed at runtime and applies to the next fault.
  * fault_around=auto, the default, grows the block while faults are
- * sequential, forwards or backwards, and maps one page for a fault with
- * no mapped page one or two pages away.
+ * sequential, forwards or backwards (one or two pages after the run the
+ * faults before them mapped on this CPU), and maps one page otherwise.
  *
  * Huge entries are turned off here (where the kernel has them) so that the
  * counts are those of fault-around alone; physwin_huge covers them.
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
@@ -25,6 +26,15 @@ FIXTURE(around)
 
 FIXTURE_SETUP(around)
 {
+	cpu_set_t cpus;
+
+	/*
+	 * auto keeps its sweep hint per CPU: stay on one, so that the
+	 * scheduler moving the test does not start a sweep over.
+	 */
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
 	PW_SETUP_BASE();
 	if (pw_params_save(&self->saved))
 		PW_SETUP_SKIP("this physwin has no fault_around parameter");
