@@ -11,7 +11,8 @@
  *
  *	physwin_bench -d DEVICE [-o OFFSET] [-p PHYS] [-l LENGTH] [-t NAME]
  *		      [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS] [-a ALIGN]
- *		      [-D PEER -O PEER_OFFSET [-T PEER_NAME]] [-s] [-P] TEST...
+ *		      [-D PEER -O PEER_OFFSET [-T PEER_NAME] [-C PEER_CONFIG]]
+ *		      [-F AROUND,...] [-s] [-P] TEST...
  *	physwin_bench -V BDF [-p PHYS] ... TEST...
  *
  *	-d  /dev/physwinN, /dev/mem, or a PCI resource file
@@ -27,15 +28,22 @@
  *	-t  target name in the output (default physwin with -f, else devmem)
  *	-c  configuration label and -m caching-mode label, copied to the
  *	    output (defaults "-" and "wb")
- *	-f  the window's sysfs "faults" attribute: faults are counted there;
- *	    without it they are getrusage()'s minor faults
+ *	-f  the window's sysfs "faults" attribute: faults are counted there,
+ *	    and the pages they mapped in "fault_pages" beside it; without it
+ *	    faults are getrusage()'s minor faults, and pages are not counted
  *	-r  runs per measurement; the median is reported (default 5)
  *	-a  put every mapping at a virtual address aligned to ALIGN (by
  *	    default mmap(NULL) lets the kernel, and physwin, choose)
  *	-D  a peer to measure in turns with DEVICE, so that both see the same
  *	    load on the host: /dev/mem with its window at PEER_OFFSET (-O),
  *	    or a PCI resource file; reported as target PEER_NAME (-T,
- *	    default "devmem")
+ *	    default "devmem") and configuration PEER_CONFIG (-C, default
+ *	    CONFIG)
+ *	-F  measure the access patterns (sweep, sparse, stride, backward,
+ *	    threads) at each of these fault_around values in turns, writing
+ *	    the module parameter before each turn, and the peer in the same
+ *	    turns: so that every value sees the same load on the host. The
+ *	    configuration of each is "fa=VALUE CONFIG"
  *	-s  open the devices with O_SYNC (/dev/mem then maps UC-, not WB)
  *	-P  map every mapping of DEVICE with PHYSWIN_IOC_POPULATE before
  *	    touching it
@@ -49,6 +57,11 @@
  *	sweep   mmap, write one word in every page, munmap: 2M, 64M, 1G
  *	sparse  mmap, write one word in 1% of the pages (the same pseudo-random
  *		pages for every target), munmap: 64M, 1G
+ *	stride  mmap, write one word in every 16th page, munmap: 64M, 1G
+ *	backward
+ *		the sweep from the last page to the first: 2M, 64M, 1G
+ *	threads mmap, two threads write one word in every other page, one
+ *		the even pages and one the odd, both forwards, munmap: 64M, 1G
  *	bw      sequential read and write bandwidth over 64M, everything
  *		faulted in first
  *	pmd     sweep and sparse over [2M, LENGTH): no 1 GiB entry fits there
@@ -59,12 +72,17 @@
  *		untimed, a sweep over a populated mapping of each size,
  *		whose faults must be 0, in a CHECK line
  *
- * Build: cc -O2 -Wall -Wextra -I include/uapi -o physwin_bench physwin_bench.c
+ * Each BENCH line has the faults per operation, and, with -f, the pages
+ * those faults mapped per operation ("pages") beside the pages it touched
+ * ("touched").
+ *
+ * Build: cc -O2 -Wall -Wextra -pthread -I include/uapi -o physwin_bench physwin_bench.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -105,9 +123,13 @@
 /* A timed run repeats the operation until it lasts at least this long. */
 #define RUN_SECONDS	0.1
 #define MAX_ITERS	100000
+/* Operations measured in turns: the fault_around values and the peer. */
+#define MAX_OPS		8
+#define AROUND_PARAM	"/sys/module/physwin/parameters/fault_around"
 /* The pages of the sparse test are the same for every target and run. */
 #define SPARSE_SEED	0x9e3779b97f4a7c15ULL
 #define SPARSE_PERCENT	1
+#define STRIDE_PAGES	16
 
 /* A device to map: a physwin window, or the same amount of /dev/mem. */
 struct target {
@@ -119,19 +141,25 @@ struct target {
 	bool vfio;		/* dev is a PCI address, mapped through VFIO */
 	int fd;
 	int faults_fd;		/* -1: count getrusage()'s minor faults */
+	int pages_fd;		/* fault_pages; -1: not counted */
 };
 
 static struct target target = {
 	.faults_fd = -1,
+	.pages_fd = -1,
 };
 
 static struct target peer = {
 	.name = "devmem",
 	.faults_fd = -1,
+	.pages_fd = -1,
 };
 
 static struct {
 	const char *config;
+	const char *peer_config;
+	const char *arounds[MAX_OPS - 1];	/* -F */
+	unsigned int narounds;
 	const char *cache;
 	uint64_t phys;
 	uint64_t length;
@@ -194,19 +222,30 @@ static uint64_t minor_faults(void)
 	return ru.ru_minflt;
 }
 
-/* The faults of @t so far: its sysfs counter, or our minor faults. */
-static uint64_t target_faults(const struct target *t)
+static uint64_t read_counter(int fd, const char *what)
 {
 	char buf[32];
 	ssize_t n;
 
-	if (t->faults_fd < 0)
-		return minor_faults();
-	n = pread(t->faults_fd, buf, sizeof(buf) - 1, 0);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n <= 0)
-		die("cannot read %s: %s", t->faults_path, strerror(errno));
+		die("cannot read %s: %s", what, strerror(errno));
 	buf[n] = '\0';
 	return strtoull(buf, NULL, 10);
+}
+
+/* The faults of @t so far: its sysfs counter, or our minor faults. */
+static uint64_t target_faults(const struct target *t)
+{
+	if (t->faults_fd < 0)
+		return minor_faults();
+	return read_counter(t->faults_fd, t->faults_path);
+}
+
+/* The pages the faults of @t mapped so far; 0 if not counted. */
+static uint64_t target_pages(const struct target *t)
+{
+	return t->pages_fd < 0 ? 0 : read_counter(t->pages_fd, "fault_pages");
 }
 
 /*
@@ -274,10 +313,13 @@ static void touch(char *p, size_t off)
 struct op {
 	void (*fn)(const struct op *op);
 	const struct target *t;
+	const char *config;	/* the label; NULL: opt.config */
+	const char *around;	/* fault_around to set before each turn */
 	uint64_t off;
 	size_t len;
 	const size_t *pages;	/* sparse: page indices to touch */
 	size_t npages;
+	size_t touched;		/* pages touched per operation */
 	char *mem;		/* bw: a mapping that stays */
 };
 
@@ -303,6 +345,61 @@ static void op_populate(const struct op *op)
 
 	if (!op->t->populate)
 		populate(op->t, p, op->len);
+	unmap(p, op->len);
+}
+
+static void op_backward(const struct op *op)
+{
+	char *p = map(op->t, op->off, op->len);
+	size_t off;
+
+	for (off = op->len; off; off -= opt.page)
+		touch(p, off - opt.page);
+	unmap(p, op->len);
+}
+
+static void op_stride(const struct op *op)
+{
+	char *p = map(op->t, op->off, op->len);
+	size_t off;
+
+	for (off = 0; off < op->len; off += STRIDE_PAGES * opt.page)
+		touch(p, off);
+	unmap(p, op->len);
+}
+
+/* One of the two threads of op_threads(): every other page, from @first. */
+struct half {
+	char *p;
+	size_t len;
+	size_t first;
+};
+
+static void *sweep_half(void *arg)
+{
+	const struct half *h = arg;
+	size_t off;
+
+	for (off = h->first; off < h->len; off += 2 * opt.page)
+		touch(h->p, off);
+	return NULL;
+}
+
+static void op_threads(const struct op *op)
+{
+	char *p = map(op->t, op->off, op->len);
+	struct half odd = { p, op->len, opt.page };
+	struct half even = { p, op->len, 0 };
+	pthread_t thread;
+	int err;
+
+	err = pthread_create(&thread, NULL, sweep_half, &odd);
+	if (err)
+		die("pthread_create: %s", strerror(err));
+	sweep_half(&even);
+	err = pthread_join(thread, NULL);
+	if (err)
+		die("pthread_join: %s", strerror(err));
 	unmap(p, op->len);
 }
 
@@ -405,6 +502,7 @@ struct sample {
 	unsigned int runs;
 	unsigned long iters;
 	uint64_t faults;	/* over all runs */
+	uint64_t pages;		/* mapped by those faults */
 	uint64_t minflt;
 };
 
@@ -420,13 +518,16 @@ static void report(const char *metric, const struct op *op,
 	median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 
 	printf("BENCH {\"target\":\"%s\",\"config\":\"%s\",\"cache\":\"%s\"",
-	       op->t->name, opt.config, opt.cache);
+	       op->t->name, op->config ? op->config : opt.config, opt.cache);
 	printf(",\"metric\":\"%s\",\"size\":%zu,\"offset\":%llu", metric,
 	       op->len, (unsigned long long)op->off);
 	printf(",\"unit\":\"%s\",\"value\":%.6g,\"runs\":%u,\"iters\":%lu",
 	       unit_names[unit], in_unit(median, unit, op->len), n, s->iters);
-	printf(",\"faults\":%.6g,\"minflt\":%.6g,\"samples\":[",
+	printf(",\"faults\":%.6g,\"minflt\":%.6g",
 	       (double)s->faults / ops, (double)s->minflt / ops);
+	if (op->t->pages_fd >= 0)
+		printf(",\"pages\":%.6g", (double)s->pages / ops);
+	printf(",\"touched\":%zu,\"samples\":[", op->touched);
 	for (r = 0; r < n; r++)
 		printf("%s%.6g", r ? "," : "",
 		       in_unit(s->secs[r], unit, op->len));
@@ -434,33 +535,49 @@ static void report(const char *metric, const struct op *op,
 	fflush(stdout);
 }
 
+static void set_around(const char *around)
+{
+	int fd = open(AROUND_PARAM, O_WRONLY);
+
+	if (fd < 0 || write(fd, around, strlen(around)) < 0)
+		die("cannot set fault_around=%s: %s", around, strerror(errno));
+	close(fd);
+}
+
 /*
  * Time each of the @n operations in @ops over opt.runs runs and report
- * each. Several operations take turns, TURNS_PER_RUN shorter ones per run.
- * Faults are counted over the timed runs only and reported per operation.
+ * each. Two operations take turns, TURNS_PER_RUN shorter ones per run;
+ * more take one turn each per run. Faults are counted over the timed runs
+ * only and reported per operation.
  */
 static void measure(const char *metric, const struct op *ops, unsigned int n,
 		    enum unit unit)
 {
-	static struct sample s[2];
-	unsigned int turns = n > 1 ? TURNS_PER_RUN : 1;
+	static struct sample s[MAX_OPS];
+	unsigned int turns = n == 2 ? TURNS_PER_RUN : 1;
 	unsigned int i, r, runs = opt.runs * turns;
 
 	if (n > ARRAY_SIZE(s))
 		die("more operations than samples");
 	memset(s, 0, sizeof(s));
 	for (i = 0; i < n; i++) {
+		if (ops[i].around)
+			set_around(ops[i].around);
 		s[i].runs = runs;
 		s[i].iters = calibrate(&ops[i], RUN_SECONDS / turns);
 	}
 	for (r = 0; r < runs; r++) {
 		for (i = 0; i < n; i++) {
+			if (ops[i].around)
+				set_around(ops[i].around);
 			uint64_t faults = target_faults(ops[i].t);
+			uint64_t pages = target_pages(ops[i].t);
 			uint64_t minflt = minor_faults();
 
 			s[i].secs[r] = time_ops(&ops[i], s[i].iters) /
 				       s[i].iters;
 			s[i].faults += target_faults(ops[i].t) - faults;
+			s[i].pages += target_pages(ops[i].t) - pages;
 			s[i].minflt += minor_faults() - minflt;
 			if (n > 1)
 				usleep(TURN_PAUSE_US);
@@ -477,7 +594,37 @@ static void measure_both(const char *metric, const struct op *op,
 	struct op ops[2] = { *op, *op };
 
 	ops[1].t = &peer;
+	ops[1].config = opt.peer_config;
 	measure(metric, ops, peer.dev ? 2 : 1, unit);
+}
+
+/*
+ * Time @op at each -F fault_around value and on the peer, all in turns;
+ * without -F, as measure_both().
+ */
+static void measure_arounds(const char *metric, const struct op *op)
+{
+	static char labels[MAX_OPS][128];
+	struct op ops[MAX_OPS];
+	unsigned int i, n = 0;
+
+	if (!opt.narounds) {
+		measure_both(metric, op, UNIT_MS);
+		return;
+	}
+	for (i = 0; i < opt.narounds; i++, n++) {
+		ops[n] = *op;
+		ops[n].around = opt.arounds[i];
+		snprintf(labels[n], sizeof(labels[n]), "fa=%s %s",
+			 opt.arounds[i], opt.config);
+		ops[n].config = labels[n];
+	}
+	if (peer.dev) {
+		ops[n] = *op;
+		ops[n].t = &peer;
+		ops[n++].config = opt.peer_config;
+	}
+	measure(metric, ops, n, UNIT_MS);
 }
 
 static uint64_t xorshift64(uint64_t *s)
@@ -576,11 +723,21 @@ static void test_mmap(void)
 	}
 }
 
+/* An access pattern over [@off, @off + @len), touching @touched pages. */
+static void pattern(const char *metric, void (*fn)(const struct op *op),
+		    uint64_t off, size_t len, size_t touched)
+{
+	struct op op = {
+		.fn = fn, .t = &target, .off = off, .len = len,
+		.touched = touched,
+	};
+
+	measure_arounds(metric, &op);
+}
+
 static void sweep(uint64_t off, size_t len)
 {
-	struct op op = { .fn = op_sweep, .t = &target, .off = off, .len = len };
-
-	measure_both("sweep", &op, UNIT_MS);
+	pattern("sweep", op_sweep, off, len, len / opt.page);
 }
 
 static void sparse(uint64_t off, size_t len)
@@ -589,28 +746,64 @@ static void sparse(uint64_t off, size_t len)
 	size_t *pages = sparse_pages(len / opt.page, &op.npages);
 
 	op.pages = pages;
-	measure_both("sparse", &op, UNIT_MS);
+	op.touched = op.npages;
+	measure_arounds("sparse", &op);
 	free(pages);
 }
 
-static void test_sweep(void)
+static void stride(uint64_t off, size_t len)
 {
-	static const uint64_t sizes[] = { SZ_2M, SZ_64M, SZ_1G };
+	pattern("stride", op_stride, off, len,
+		len / opt.page / STRIDE_PAGES);
+}
+
+static void backward(uint64_t off, size_t len)
+{
+	pattern("backward", op_backward, off, len, len / opt.page);
+}
+
+static void threads(uint64_t off, size_t len)
+{
+	pattern("threads", op_threads, off, len, len / opt.page);
+}
+
+/* @fn over each of @sizes that fits the window, from its start. */
+static void for_sizes(void (*fn)(uint64_t off, size_t len),
+		      const uint64_t *sizes, unsigned int n)
+{
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+	for (i = 0; i < n; i++)
 		if (fits(0, sizes[i]))
-			sweep(0, sizes[i]);
+			fn(0, sizes[i]);
+}
+
+static const uint64_t dense_sizes[] = { SZ_2M, SZ_64M, SZ_1G };
+static const uint64_t sparse_sizes[] = { SZ_64M, SZ_1G };
+
+static void test_sweep(void)
+{
+	for_sizes(sweep, dense_sizes, ARRAY_SIZE(dense_sizes));
 }
 
 static void test_sparse(void)
 {
-	static const uint64_t sizes[] = { SZ_64M, SZ_1G };
-	unsigned int i;
+	for_sizes(sparse, sparse_sizes, ARRAY_SIZE(sparse_sizes));
+}
 
-	for (i = 0; i < ARRAY_SIZE(sizes); i++)
-		if (fits(0, sizes[i]))
-			sparse(0, sizes[i]);
+static void test_stride(void)
+{
+	for_sizes(stride, sparse_sizes, ARRAY_SIZE(sparse_sizes));
+}
+
+static void test_backward(void)
+{
+	for_sizes(backward, dense_sizes, ARRAY_SIZE(dense_sizes));
+}
+
+static void test_threads(void)
+{
+	for_sizes(threads, sparse_sizes, ARRAY_SIZE(sparse_sizes));
 }
 
 static void test_bw(void)
@@ -700,6 +893,9 @@ static const struct {
 	{ "mmap", test_mmap },
 	{ "sweep", test_sweep },
 	{ "sparse", test_sparse },
+	{ "stride", test_stride },
+	{ "backward", test_backward },
+	{ "threads", test_threads },
 	{ "bw", test_bw },
 	{ "pmd", test_pmd },
 	{ "populate", test_populate },
@@ -710,9 +906,10 @@ static void bad_usage(void)
 	fprintf(stderr,
 		"usage: physwin_bench -d DEVICE | -V BDF [-o OFFSET] [-p PHYS] [-l LENGTH]\n"
 		"                     [-t NAME] [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS]\n"
-		"                     [-a ALIGN] [-D PEER -O PEER_OFFSET [-T PEER_NAME]]\n"
-		"                     [-s] [-P] TEST...\n"
-		"tests: warm pat mmap sweep sparse bw pmd populate\n");
+		"                     [-a ALIGN] [-D PEER -O PEER_OFFSET [-T PEER_NAME]\n"
+		"                     [-C PEER_CONFIG]] [-F AROUND,...] [-s] [-P] TEST...\n"
+		"tests: warm pat mmap sweep sparse stride backward threads bw pmd\n"
+		"       populate\n");
 	exit(2);
 }
 
@@ -794,10 +991,18 @@ static void open_target(struct target *t)
 	if (t->fd < 0)
 		die("cannot open %s: %s", t->dev, strerror(errno));
 	if (t->faults_path) {
+		char pages[PATH_MAX];
+		const char *dir = strrchr(t->faults_path, '/');
+
 		t->faults_fd = open(t->faults_path, O_RDONLY);
 		if (t->faults_fd < 0)
 			die("cannot open %s: %s", t->faults_path,
 			    strerror(errno));
+		/* fault_pages beside it; an older physwin has none. */
+		snprintf(pages, sizeof(pages), "%.*sfault_pages",
+			 dir ? (int)(dir - t->faults_path + 1) : 0,
+			 t->faults_path);
+		t->pages_fd = open(pages, O_RDONLY);
 	}
 }
 
@@ -805,9 +1010,10 @@ int main(int argc, char **argv)
 {
 	bool phys_set = false;
 	unsigned int i;
+	char *arg;
 	int c;
 
-	while ((c = getopt(argc, argv, "d:V:o:p:l:t:c:m:f:r:a:D:O:T:sP")) != -1) {
+	while ((c = getopt(argc, argv, "d:V:o:p:l:t:c:m:f:r:a:D:O:T:C:F:sP")) != -1) {
 		switch (c) {
 		case 'd':
 			target.dev = optarg;
@@ -853,6 +1059,18 @@ int main(int argc, char **argv)
 		case 'T':
 			peer.name = label(optarg);
 			break;
+		case 'C':
+			opt.peer_config = label(optarg);
+			break;
+		case 'F':
+			for (arg = strtok(optarg, ","); arg;
+			     arg = strtok(NULL, ",")) {
+				if (opt.narounds == ARRAY_SIZE(opt.arounds))
+					die("at most %zu fault_around values",
+					    ARRAY_SIZE(opt.arounds));
+				opt.arounds[opt.narounds++] = label(arg);
+			}
+			break;
 		case 's':
 			opt.sync = true;
 			break;
@@ -871,6 +1089,8 @@ int main(int argc, char **argv)
 		die("the alignment must be a power of two");
 	if (!phys_set)
 		opt.phys = target.offset;
+	if (!opt.peer_config)
+		opt.peer_config = opt.config;
 	if (!target.name)
 		target.name = target.vfio ? "vfio" :
 			      target.faults_path ? "physwin" : "devmem";
