@@ -160,8 +160,10 @@ PHYSWIN_BAD_KERNEL_LOG='BUG:|WARNING:|Oops|general protection fault|Kernel panic
 # The test VM, physwin_test_layout ARCH: PHYSWIN_TEST_MEM MiB of guest RAM,
 # of which PHYSWIN_TEST_REGION (256 MiB, 2 MiB aligned, well clear of the
 # kernel) is kept from the kernel by PHYSWIN_TEST_APPEND for windows. The
-# kselftests get three 32 MiB windows there, one per caching mode
-# (PHYSWIN_TEST_PARAMS), and leave the rest to the load-parameter test.
+# kselftests get three windows there, one per caching mode
+# (PHYSWIN_TEST_PARAMS): 64 MiB uc, so that the fault-around tests can
+# touch 1% of 64 MiB, and 32 MiB wc and wb; the load-parameter test uses
+# the whole region once they are gone.
 # amd64: 2 GiB with memmap= at 1.5 GiB. arm64 has no memmap=: its virt
 # machine's RAM starts at 1 GiB, so the guest gets 2.25 GiB and mem=2G
 # keeps the kernel off the last 256 MiB, at 3 GiB.
@@ -175,7 +177,7 @@ physwin_test_layout() {
 	*) die "no test layout for $1" ;;
 	esac
 	PHYSWIN_TEST_REGION=$base:0x10000000
-	PHYSWIN_TEST_PARAMS="base=$base,$(printf '%#x,%#x' $((base + (32 << 20))) $((base + (64 << 20)))) length=32M,32M,32M cache=uc,wc,wb"
+	PHYSWIN_TEST_PARAMS="base=$base,$(printf '%#x,%#x' $((base + (64 << 20))) $((base + (96 << 20)))) length=64M,32M,32M cache=uc,wc,wb"
 }
 physwin_test_layout amd64
 
