@@ -108,12 +108,13 @@ int main(int argc, char **argv)
 			around[strcspn(around, "\n")] = '\0';
 			fclose(f);
 		}
+		printf("\npages are faulted in as they are touched, ");
 		if (strcmp(around, "auto"))
-			printf("\npages are faulted in as they are touched, one aligned block of\n"
-			       "fault_around=%s bytes per fault:\n", around);
+			printf("one aligned block of\nfault_around=%s bytes per fault:\n",
+			       around);
 		else
-			printf("\npages are faulted in as they are touched; fault_around=auto maps\n"
-			       "a lone page alone, and blocks that grow while touches are sequential:\n");
+			printf("fault_around=auto: a lone page\n"
+			       "alone, blocks that grow while touches are sequential:\n");
 	}
 	touch(p, 0, 1);
 	show("read page 0");
