@@ -2,10 +2,11 @@
 /*
  * physwin: mmap of a window, and the VMA operations behind it.
  *
- * Nothing is mapped at mmap time. A fault maps the aligned block around the
- * faulting address (fault_around bytes), or a whole PMD or PUD where the
- * kernel can map huge PFN entries and the block fits; ->open/->close keep
- * an exact count of the VMAs that map each window.
+ * Nothing is mapped at mmap time. A fault maps a whole PMD or PUD where the
+ * kernel can map huge PFN entries and the block fits, else its page and the
+ * fault-around block that fault_around chooses (fixed, or following the
+ * sweep); ->open/->close keep an exact count of the VMAs that map each
+ * window.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -94,13 +95,13 @@ static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
 
 /*
  * fault_around=auto, in the manner of readahead (mm/readahead.c): each CPU
- * remembers the run of pages its last order-0 faults mapped, in whatever
- * process. A fault that lands just after the run (or just before it, for
- * a sweep backwards), two pages at most, continues the sweep: it maps an
- * aligned block four times the run (in powers of two, up to a whole page
- * table), on the sweep's side of the faulting page, and the run grows by
- * it. Any other fault maps its page alone, as fault_around=4K would, and
- * starts a run. Two pages, not one, so that a sweep that touches every
+ * remembers the run of pages its last order-0 faults mapped, and in which
+ * process. A fault of that process just after the run (or just before it,
+ * for a sweep backwards), two pages at most, continues the sweep: it maps
+ * an aligned block four times the run (in powers of two, up to a whole
+ * page table), on the sweep's side of the faulting page, and the run grows
+ * by it. Any other fault maps its page alone, as fault_around=4K would,
+ * and starts a run. Two pages, not one, so that a sweep that touches every
  * other page (two threads sharing a sweep, say) is still one.
  *
  * A sequential sweep thus takes six faults in its first page table, whose
@@ -110,12 +111,14 @@ static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
  * are inserted whether or not they are mapped already, and a page the hint
  * wrongly takes for mapped faults on its own. So it needs no lock, nothing
  * has to follow a VMA through fork, split or mremap, and a stale or torn
- * hint (another process, another thread on the CPU, a migration between
- * the reads) can only make a block smaller or larger than it should be.
- * Nor does it read the page tables, so the order-0 fault path needs no
- * mmap_lock (see physwin_map_pages()).
+ * hint (another thread on the CPU, a migration between the reads, an mm
+ * freed and reused) can only make a block smaller or larger than it should
+ * be; the mm is compared, never followed. Nor does it read the page
+ * tables, so the order-0 fault path needs no mmap_lock (see
+ * physwin_map_pages()).
  */
 static unsigned long physwin_auto_around(struct physwin *pw,
+					 struct vm_area_struct *vma,
 					 unsigned long addr, int *dir)
 {
 	unsigned long lo = this_cpu_read(pw->pcpu->run_start);
@@ -123,7 +126,7 @@ static unsigned long physwin_auto_around(struct physwin *pw,
 	unsigned long run = min(hi - lo, PMD_SIZE / 4);
 
 	*dir = 0;
-	if (lo >= hi || run < PAGE_SIZE)
+	if (this_cpu_read(pw->pcpu->run_mm) != vma->vm_mm || lo >= hi)
 		return PAGE_SIZE;
 	if (addr >= hi && addr - hi <= PAGE_SIZE)
 		*dir = 1;
@@ -149,12 +152,14 @@ static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
 	int dir = 0;
 
 	if (hint)
-		around = physwin_auto_around(pw, addr, &dir);
+		around = physwin_auto_around(pw, vma, addr, &dir);
 	block = ALIGN_DOWN(addr, around);
 	*start = dir > 0 ? addr : max(block, vma->vm_start);
 	*end = dir < 0 ? addr + PAGE_SIZE :
 	       block + around < block ? vma->vm_end :
 	       min(block + around, vma->vm_end);
+	if (hint && !dir)
+		this_cpu_write(pw->pcpu->run_mm, vma->vm_mm);
 	if (hint && dir <= 0)
 		this_cpu_write(pw->pcpu->run_start, *start);
 	if (hint && dir >= 0)
@@ -327,11 +332,13 @@ static int physwin_access(struct vm_area_struct *vma, unsigned long addr,
 /*
  * Maps nothing, on purpose: that there is a ->map_pages tells the kernel
  * that ->fault may run under the per-VMA lock alone (compat.h), and it
- * may. The order-0 path reads no other VMA and no page table (auto's hint
- * is its own), and calls what ->huge_fault, which the kernel always runs
- * under that lock, calls. ->map_pages itself could not map the block: it
- * runs under RCU and must not sleep, and vmf_insert_pfn() may allocate a
- * page table. The ->fault that follows it does.
+ * may. The order-0 path reads only its own VMA's fields, which that lock
+ * keeps stable, and no page table (auto's hint is its own); and
+ * vmf_insert_pfn() asserts no mmap_lock and allocates page tables as an
+ * anonymous fault under the VMA lock does. ->map_pages itself could not
+ * map the block: it runs under RCU and must not sleep, and
+ * vmf_insert_pfn() may allocate a page table. The ->fault that follows it
+ * does.
  */
 static vm_fault_t physwin_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 				    pgoff_t end_pgoff)

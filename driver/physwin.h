@@ -44,15 +44,18 @@ enum physwin_cache {
 /**
  * struct physwin_pcpu - what the fault handler did and saw, on one CPU
  * @faults: calls that mapped something
- * @pages: pages they mapped (a PMD entry counts as 512 of them)
- * @run_start: fault_around=auto: the run of pages the last order-0
- *	faults on this CPU mapped, [@run_start, @run_end), in whatever
- *	process; a hint of where a sweep continues (mmap.c)
+ * @pages: pages they covered: inserted, or found mapped by a racing fault
+ *	(a huge entry counts as the pages it maps)
+ * @run_mm: fault_around=auto: the mm of the last order-0 faults on this
+ *	CPU; compared with the faulting VMA's, never followed
+ * @run_start: the run of pages those faults mapped, [@run_start,
+ *	@run_end): a hint of where a sweep continues (mmap.c)
  * @run_end: see @run_start
  */
 struct physwin_pcpu {
 	u64 faults;
 	u64 pages;
+	const struct mm_struct *run_mm;
 	unsigned long run_start;
 	unsigned long run_end;
 };
