@@ -209,35 +209,42 @@ TEST_F(around, bad_values)
 }
 
 /*
+ * fault_around=auto: the faults taken by touching every @step bytes of a
+ * fresh mapping of one aligned page table of physwin0, first page to last
+ * or, if @backwards, last to first.
+ */
+static uint64_t auto_faults(struct __test_metadata *_metadata, int fd,
+			    size_t step, bool backwards)
+{
+	size_t len = PW_2M, i, n = PW_2M / step;
+	uint64_t before, faults;
+	char *p;
+
+	ASSERT_EQ(0, pw_param_set("fault_around", "auto"));
+	p = pw_map_aligned(fd, 0, len, PW_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	before = pw_get(0, "faults");
+	for (i = 0; i < n; i++)
+		pw_rd(p + (backwards ? n - 1 - i : i) * step);
+	faults = pw_get(0, "faults") - before;
+	EXPECT_EQ(0, munmap(p, len));
+	return faults;
+}
+
+/*
  * auto: a sequential sweep of a page table, forwards or backwards, takes
  * at most 8 faults (6 when the mapping is aligned), where 4K would take
  * 512 and 64K 32.
  */
 TEST_F(around, auto_sequential_sweep)
 {
-	size_t len = PW_2M, off;
-	uint64_t before, faults;
-	char *p;
+	uint64_t faults = auto_faults(_metadata, self->fd, self->page, false);
 
-	ASSERT_EQ(0, pw_param_set("fault_around", "auto"));
-	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	before = pw_get(0, "faults");
-	sweep(p, len, self->page);
-	faults = pw_get(0, "faults") - before;
 	EXPECT_GE(8UL, faults) TH_LOG("forwards: %llu faults",
 				      (unsigned long long)faults);
-	ASSERT_EQ(0, munmap(p, len));
-
-	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	before = pw_get(0, "faults");
-	for (off = len; off; off -= self->page)
-		pw_rd(p + off - self->page);
-	faults = pw_get(0, "faults") - before;
+	faults = auto_faults(_metadata, self->fd, self->page, true);
 	EXPECT_GE(8UL, faults) TH_LOG("backwards: %llu faults",
 				      (unsigned long long)faults);
-	ASSERT_EQ(0, munmap(p, len));
 }
 
 /*
@@ -293,20 +300,11 @@ TEST_F(around, auto_random_sparse)
  */
 TEST_F(around, auto_every_other_page)
 {
-	size_t len = PW_2M, off;
-	uint64_t before, faults;
-	char *p;
+	uint64_t faults = auto_faults(_metadata, self->fd, 2 * self->page,
+				      false);
 
-	ASSERT_EQ(0, pw_param_set("fault_around", "auto"));
-	p = pw_map_aligned(self->fd, 0, len, PW_2M, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	before = pw_get(0, "faults");
-	for (off = 0; off < len; off += 2 * self->page)
-		pw_rd(p + off);
-	faults = pw_get(0, "faults") - before;
 	EXPECT_GE(8UL, faults) TH_LOG("%llu faults",
 				      (unsigned long long)faults);
-	ASSERT_EQ(0, munmap(p, len));
 }
 
 /*
