@@ -3,6 +3,8 @@
 # physwin: top-level developer entry points.
 #
 #   make              build physwin.ko for KERNELRELEASE (default: running kernel)
+#                     and the physwin command (make tools: the command alone,
+#                     with CC, CPPFLAGS, CFLAGS and LDFLAGS from the environment)
 #   make demo         boot the demo VM (Debian's 6.1 kernel) and show physwin at work
 #   make check        everything CI runs: static checks, then kselftests in QEMU
 #                     on the newest installed 6.1 and 6.12 kernels
@@ -11,7 +13,8 @@
 #   make bench        physwin against /dev/mem in QEMU (amd64 6.1, 6.12, newest):
 #                     table, build/bench/results.json and plots
 #   make install      physwin.ko into /lib/modules/KVER/updates (then depmod),
-#                     <linux/physwin.h> and the documentation; make uninstall
+#                     <linux/physwin.h>, the documentation, and the physwin
+#                     command with its man page; make uninstall
 #                     removes exactly that. KVER (or KERNELRELEASE) picks the
 #                     kernel, DESTDIR stages everything elsewhere,
 #                     INSTALL_MOD_PATH the module tree alone
@@ -19,6 +22,11 @@
 #                     for "dkms add/build/install physwin/VERSION"
 #   make check-packaging  make install, DKMS, modprobe.d, modules-load.d and
 #                     the udev rule, verified in QEMU
+#   make deb          physwin-dkms and physwin-tools .debs, from a clean copy
+#                     of the tree, into build/deb (then lintian on them)
+#   make check-deb    the .debs installed with dpkg in Debian roots booted
+#                     in QEMU (6.1, 6.12, newest): DKMS, modprobe, physwin
+#                     list, then remove and purge leave nothing behind
 #   make kselftest-trees  the kselftests from inside Debian's 6.12 kernel
 #                     tree as well as from an install tree, in QEMU
 #   make coccicheck   the kernel's Coccinelle scripts over the driver
@@ -40,13 +48,15 @@ INSTALL_MOD_PATH ?= $(DESTDIR)
 INSTALL_MOD_DIR ?= updates
 INCLUDEDIR ?= $(PREFIX)/include
 DOCDIR ?= $(PREFIX)/share/doc/physwin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 DEPMOD ?= depmod
 
 # driver/version.h is the one place the version lives.
 PHYSWIN_VERSION := $(shell sed -n 's/.*define PHYSWIN_VERSION "\(.*\)".*/\1/p' driver/version.h)
 DKMSDIR ?= $(PREFIX)/src/physwin-$(PHYSWIN_VERSION)
 
-all: module
+all: module tools
 
 module:
 	@test -d '$(KERNELDIR)' || { echo 'No kernel headers in $(KERNELDIR): install linux-headers-$(KERNELRELEASE), or pass KERNELRELEASE=<a release with headers>' >&2; exit 1; }
@@ -55,6 +65,17 @@ module:
 sparse:
 	@test -d '$(KERNELDIR)' || { echo 'No kernel headers in $(KERNELDIR)' >&2; exit 1; }
 	$(MAKE) -C '$(KERNELDIR)' M='$(CURDIR)' W=1 C=2 modules
+
+# The physwin command: userspace C, built with the host's compiler. The
+# warnings are always on; CFLAGS (default -O2 -g), CPPFLAGS and LDFLAGS come
+# from the environment, so that dpkg-buildflags' hardening reaches it.
+CFLAGS ?= -O2 -g
+PHYSWIN_TOOL_CFLAGS := -Wall -Wextra -DPHYSWIN_VERSION='"$(PHYSWIN_VERSION)"'
+
+tools: tools/physwin
+
+tools/physwin: tools/physwin.c driver/version.h
+	$(CC) $(CPPFLAGS) $(PHYSWIN_TOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 style:
 	scripts/style
@@ -71,6 +92,7 @@ bench:
 clean:
 	-test -d '$(KERNELDIR)' && $(MAKE) -C '$(KERNELDIR)' M='$(CURDIR)' clean
 	rm -rf build
+	rm -f tools/physwin
 
 MODDIR = $(INSTALL_MOD_PATH)/lib/modules/$(KERNELRELEASE)
 DOCS := README.md Documentation/physwin.rst \
@@ -99,7 +121,7 @@ endef
 # prints SSL errors. Under Secure Boot use DKMS: it signs with the MOK key.
 physwin_nosign = $(if $(wildcard $(KERNELDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
 
-install: modules_install headers_install docs_install
+install: modules_install headers_install docs_install tools_install
 
 # kbuild runs in KERNELDIR: a relative staging path must be made absolute.
 modules_install: module
@@ -122,6 +144,12 @@ docs_install:
 	install -m 0644 $(DOCS) '$(DESTDIR)$(DOCDIR)/'
 	$(foreach f,$(EXAMPLES),install -m 0644 $(f) '$(DESTDIR)$(DOCDIR)/$(f)' &&) true
 
+# Not stripped: packaging strips, and keeps the debug symbols apart.
+tools_install: tools/physwin
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1'
+	install -m 0755 tools/physwin '$(DESTDIR)$(BINDIR)/physwin'
+	install -m 0644 tools/physwin.1 '$(DESTDIR)$(MANDIR)/man1/physwin.1'
+
 # Whatever modules_install wrote: kbuild compresses when the kernel's
 # modules are compressed (6.12: .ko.xz).
 uninstall:
@@ -133,6 +161,7 @@ uninstall:
 	$(physwin_depmod)
 	rm -f '$(DESTDIR)$(INCLUDEDIR)/linux/physwin.h'
 	rm -rf '$(DESTDIR)$(DOCDIR)'
+	rm -f '$(DESTDIR)$(BINDIR)/physwin' '$(DESTDIR)$(MANDIR)/man1/physwin.1'
 
 # What DKMS builds from: its default "make -C <kdir> M=<dir>" reads Kbuild,
 # so no Makefile is needed there.
@@ -141,7 +170,7 @@ DKMS_SOURCES := Kbuild $(wildcard driver/*.[ch] include/uapi/linux/*.h)
 dkms-install: dkms.conf $(DKMS_SOURCES)
 	@test -n '$(PHYSWIN_VERSION)' || { echo 'No PHYSWIN_VERSION in driver/version.h' >&2; exit 1; }
 	$(foreach f,$(DKMS_SOURCES),install -m 0644 -D $(f) '$(DESTDIR)$(DKMSDIR)/$(f)' &&) true
-	sed 's/@PHYSWIN_VERSION@/$(PHYSWIN_VERSION)/' dkms.conf >'$(DESTDIR)$(DKMSDIR)/dkms.conf'
+	sed 's/#MODULE_VERSION#/$(PHYSWIN_VERSION)/' dkms.conf >'$(DESTDIR)$(DKMSDIR)/dkms.conf'
 	chmod 0644 '$(DESTDIR)$(DKMSDIR)/dkms.conf'
 
 # Run "dkms remove physwin/$(PHYSWIN_VERSION) --all" first.
@@ -153,6 +182,12 @@ version:
 
 check-packaging:
 	scripts/check-packaging
+
+deb:
+	scripts/deb
+
+check-deb:
+	scripts/check-deb
 
 kselftest-trees:
 	scripts/check --trees
@@ -166,7 +201,7 @@ check-debug:
 kernels:
 	scripts/kernels list
 
-.PHONY: all module sparse style check demo clean install modules_install \
+.PHONY: all module tools tools_install sparse style check demo clean install modules_install \
 	headers_install docs_install uninstall dkms-install dkms-uninstall \
-	version check-packaging kselftest-trees coccicheck bench check-debug \
+	version check-packaging deb check-deb kselftest-trees coccicheck bench check-debug \
 	kernels
