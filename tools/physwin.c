@@ -498,42 +498,23 @@ static int cmd_write(int argc, char **argv)
  * pread and pwrite
  */
 
-/* Read all of @len at @off, or die. */
-static void window_pread(const struct window *w, int fd, void *buf,
-			 size_t len, uint64_t off)
+/* Read (@write false) or write all of @len at @off, or die. */
+static void window_io(const struct window *w, int fd, void *buf, size_t len,
+		      uint64_t off, bool write)
 {
+	const char *what = write ? "write" : "read";
 	char *p = buf;
 
 	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
+		ssize_t n = write ? pwrite(fd, p, len, (off_t)off) :
+				    pread(fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			io_error(w, "read", errno);
+			io_error(w, what, errno);
 		if (!n)
-			die("%s: read: unexpected end of the window at 0x%llx",
-			    w->dev, (unsigned long long)off);
-		p += n;
-		off += n;
-		len -= n;
-	}
-}
-
-static void window_pwrite(const struct window *w, int fd, const void *buf,
-			  size_t len, uint64_t off)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			io_error(w, "write", errno);
-		if (!n)
-			die("%s: write: no progress at 0x%llx", w->dev,
+			die("%s: %s: no progress at 0x%llx", w->dev, what,
 			    (unsigned long long)off);
 		p += n;
 		off += n;
@@ -649,7 +630,7 @@ static int cmd_dump(int argc, char **argv)
 	while (len) {
 		size_t n = len < CHUNK - have ? len : CHUNK - have, i;
 
-		window_pread(&w, fd, buf + have, n, off);
+		window_io(&w, fd, buf + have, n, off, false);
 		off += n;
 		len -= n;
 		have += n;
@@ -690,7 +671,7 @@ static int cmd_fill(int argc, char **argv)
 	while (len) {
 		size_t n = len < CHUNK ? len : CHUNK;
 
-		window_pwrite(&w, fd, buf, n, off);
+		window_io(&w, fd, buf, n, off, true);
 		off += n;
 		len -= n;
 	}
@@ -742,7 +723,7 @@ static int cmd_load(int argc, char **argv)
 		    name, (unsigned long long)room, w.name,
 		    (unsigned long long)off);
 	fd = open_window(&w, O_WRONLY);
-	window_pwrite(&w, fd, buf, len, off);
+	window_io(&w, fd, buf, len, off, true);
 	free(buf);
 	close(fd);
 	if (in != STDIN_FILENO)
@@ -776,7 +757,7 @@ static int cmd_save(int argc, char **argv)
 	while (len) {
 		size_t n = len < CHUNK ? len : CHUNK;
 
-		window_pread(&w, fd, buf, n, off);
+		window_io(&w, fd, buf, n, off, false);
 		file_write(name, out, buf, n);
 		off += n;
 		len -= n;
