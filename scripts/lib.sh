@@ -31,6 +31,7 @@ PHYSWIN_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest amd64
 PHYSWIN_TREE_RUNTIME="amd64/generic/6.1 amd64/generic/6.12"
 PHYSWIN_BENCH_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest"
 PHYSWIN_DEMO_RUNTIME="amd64/generic/6.1"
+PHYSWIN_DEB_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest"
 
 # physwin_kernels SPEC: the releases of the inventory that SPEC (words as
 # in PHYSWIN_RUNTIME, or "all") picks, one a line, oldest line first.
