@@ -400,9 +400,19 @@ static void check_access(const struct window *w, uint64_t off,
 #endif
 }
 
+/*
+ * SIGBUS during the access: the window was revoked, or (enabled still 1)
+ * the device did not answer, which raises it too on arm64.
+ */
 static void __noreturn revoked_during(const struct window *w,
 				      const char *what)
 {
+	char buf[8];
+
+	if (!read_attr(w->sys, "enabled", buf, sizeof(buf)) &&
+	    !strcmp(buf, "1"))
+		die("%s: bus error during the %s: the device did not answer",
+		    w->name, what);
 	die("%s was revoked during the %s; physwin enable %s restores it",
 	    w->name, what, w->name);
 }
@@ -683,10 +693,11 @@ static int cmd_fill(int argc, char **argv)
 static int cmd_load(int argc, char **argv)
 {
 	const char *name = argv[2];
-	uint64_t off, room, len;
+	uint64_t off, room, cap;
 	unsigned char *buf;
 	struct window w;
 	struct stat st;
+	size_t len;
 	int fd, in;
 
 	(void)argc;
@@ -711,17 +722,31 @@ static int cmd_load(int argc, char **argv)
 		    (unsigned long long)off);
 	/*
 	 * Everything is read before anything is written, so that a file
-	 * that turns out too large (a pipe) writes nothing.
+	 * that turns out too large (a pipe, a file that grows, a /proc file
+	 * whose size says 0) writes nothing. The buffer grows as the input
+	 * comes, one byte past the room at most.
 	 */
 	if (room > SIZE_MAX - 1)
 		room = SIZE_MAX - 1;
-	len = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : room;
-	buf = xmalloc(len + 1);
-	len = file_read(name, in, buf, len + 1);
-	if (len > room)
-		die("%s: more than the 0x%llx bytes of %s from offset 0x%llx",
-		    name, (unsigned long long)room, w.name,
-		    (unsigned long long)off);
+	cap = S_ISREG(st.st_mode) && st.st_size ? (uint64_t)st.st_size + 1 :
+						   CHUNK;
+	if (cap > room + 1)
+		cap = room + 1;
+	buf = xmalloc(cap);
+	len = 0;
+	for (;;) {
+		len += file_read(name, in, buf + len, cap - len);
+		if (len > room)
+			die("%s: more than the 0x%llx bytes of %s from offset 0x%llx",
+			    name, (unsigned long long)room, w.name,
+			    (unsigned long long)off);
+		if (len < cap)
+			break;	/* end of file */
+		cap = cap > (room + 1) / 2 ? room + 1 : cap * 2;
+		buf = realloc(buf, cap);
+		if (!buf)
+			die("out of memory");
+	}
 	fd = open_window(&w, O_WRONLY);
 	window_io(&w, fd, buf, len, off, true);
 	free(buf);
@@ -1018,7 +1043,8 @@ static const struct command commands[] = {
 static const char common_help[] =
 	"DEV is physwin0, /dev/physwin0 or 0. Numbers are C numbers (0x10, 16,\n"
 	"020) with an optional K, M or G suffix, as the module's parameters.\n"
-	"Exit status: 0 done, 1 an error (nothing was written), 2 a usage error.\n";
+	"Exit status: 0 done, 1 an error (nothing written, unless the transfer\n"
+	"itself failed), 2 a usage error.\n";
 
 static void help_all(void)
 {
