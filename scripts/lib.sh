@@ -156,7 +156,7 @@ ktap_finish() {
 # DEBUG_VM's bad page state, sleeping in atomic context) start with "BUG:"
 # or "WARNING:"; the rest are the lockdep, debugobjects and SLUB reports
 # that do not, and lockdep turning itself off, which would hide the next.
-PHYSWIN_BAD_KERNEL_LOG='BUG:|WARNING:|Oops|general protection fault|Kernel panic|kernel BUG|UBSAN:|KASAN:|refcount_t:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|trying to register non-static key|turning off the locking correctness validator|ODEBUG:|BUG [^ ]+ \((Not t|T)ainted|page dumped because|bad (pte|pmd|pud|p4d|pgd) |INFO: task .* blocked|rcu: INFO|Call Trace:|kmemleak: .*suspected memory leak|unreferenced object 0x'
+PHYSWIN_BAD_KERNEL_LOG='BUG:|WARNING:|Oops|general protection fault|Kernel panic|kernel BUG|UBSAN:|KASAN:|refcount_t:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|trying to register non-static key|turning off the locking correctness validator|ODEBUG:|BUG [^ ]+ \((Not t|T)ainted|page dumped because|bad (pte|pmd|pud|p4d|pgd) |INFO: task .* blocked|rcu: INFO|detected stalls? on|leaked out|soft lockup|hard LOCKUP|hung_task|[Bb]ad page|list_(add|del) corruption|Call Trace:|kmemleak: .*suspected memory leak|unreferenced object 0x'
 
 # The test VM, physwin_test_layout ARCH: PHYSWIN_TEST_MEM MiB of guest RAM,
 # of which PHYSWIN_TEST_REGION (256 MiB, 2 MiB aligned, well clear of the
