@@ -78,20 +78,28 @@ static bool physwin_order_supported(unsigned int order)
 	return false;
 }
 
+#ifdef PHYSWIN_HUGE
 /*
- * Can one entry of @order map the block of @vma around @addr? Only if huge
- * entries are on, and the block lies inside the VMA and the window at a
- * physical address as aligned as the virtual one; *@pfn is its first PFN.
+ * Does the block of 2^@order pages of @vma around @addr lie inside the VMA
+ * and the window, at a physical address as aligned as the virtual one?
+ * *@pfn is its first PFN.
  */
-static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
-			      unsigned int order, unsigned long *pfn)
+static bool physwin_block(struct vm_area_struct *vma, unsigned long addr,
+			  unsigned int order, unsigned long *pfn)
 {
-	if (!READ_ONCE(physwin_huge) || !physwin_order_supported(order))
-		return false;
 	return physwin_geom_block(&physwin_from_vma(vma)->geom,
 				  PHYS_PFN(vma->vm_start), PHYS_PFN(vma->vm_end),
 				  vma->vm_pgoff, PHYS_PFN(addr), order, pfn);
 }
+
+/* May a new entry of @order map that block? Only if huge entries are on. */
+static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
+			      unsigned int order, unsigned long *pfn)
+{
+	return READ_ONCE(physwin_huge) && physwin_order_supported(order) &&
+	       physwin_block(vma, addr, order, pfn);
+}
+#endif
 
 /*
  * fault_around=auto, in the manner of readahead (mm/readahead.c): each CPU
@@ -167,6 +175,24 @@ static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
+ * Did another thread's huge fault map the PMD while this order-0 fault
+ * ran? The kernel tried ->huge_fault first and we fell back (huge was N
+ * then, say); if the other thread's leaf lands before vmf_insert_pfn()
+ * looks, there is no page table under the PMD for it to fill, and it says
+ * VM_FAULT_OOM. The page is mapped all the same, by that leaf. (A PUD
+ * leaf cannot appear: the kernel allocated this fault's PMD table.)
+ */
+static bool physwin_leaf_appeared(struct vm_fault *vmf, vm_fault_t ret)
+{
+#ifdef PHYSWIN_HUGE
+	return (ret & VM_FAULT_OOM) && vmf->pmd &&
+	       pmd_leaf(pmdp_get_lockless(vmf->pmd));
+#else
+	return false;
+#endif
+}
+
+/*
  * Map the faulting page, then the rest of its fault-around block. Only the
  * faulting page's result matters: a neighbour that cannot be mapped now
  * will fault on its own, and one that is already mapped (a racing fault)
@@ -183,7 +209,7 @@ static vm_fault_t physwin_map_around(struct vm_fault *vmf,
 		return VM_FAULT_SIGBUS;
 	ret = vmf_insert_pfn(vma, vmf->address, pfn);
 	if (ret & VM_FAULT_ERROR)
-		return ret;
+		return physwin_leaf_appeared(vmf, ret) ? VM_FAULT_NOPAGE : ret;
 	*pages = 1;
 
 	physwin_around(vma, vmf->address, &start, &end);
@@ -200,22 +226,31 @@ static vm_fault_t physwin_map_around(struct vm_fault *vmf,
 
 #ifdef PHYSWIN_HUGE
 /*
- * Map the block of 2^@order pages at @pfn with one entry. Where there is
- * none yet, insert it with write=false, as vfio-pci does: it takes its
- * permissions from vm_page_prot, and if a racing fault of another thread
- * put a page table there first, the insert leaves it alone instead of
- * warning about it. A write fault on an entry that is already there (made
- * read-only by soft-dirty or userfaultfd tracking, say) makes that entry
- * writable in place, as dax does, instead of falling back, which would
- * split it. That entry cannot change under us: we run inside the window's
- * SRCU section, which revocation waits for before it zaps, and munmap and
- * mprotect never run beside a fault. Anything else falls back.
+ * Map the block of @vmf with one entry of 2^@order pages.
+ *
+ * Where there is none yet, and huge entries are on and the block fits,
+ * insert it with write=false, as vfio-pci does: it takes its permissions
+ * from vm_page_prot, and if a racing fault of another thread put a page
+ * table there first, the insert leaves it alone instead of warning about
+ * it.
+ *
+ * Where our leaf is there already, the kernel calls us only to make it
+ * writable (wp_huge_pmd(), wp_huge_pud(): soft-dirty or userfaultfd
+ * tracking made it read-only). Never fall back then, whatever huge says
+ * now: the kernel would split the leaf, and a racing write fault of
+ * another thread that had seen it would then reach vmf_insert_pfn_pmd()
+ * on a page table, which it warns about. Make it writable in place, as
+ * dax does. It cannot change under us: we run inside the window's SRCU
+ * section, which revocation waits for before it zaps; munmap, mprotect
+ * and mremap never run beside a fault, and no one else splits it.
  */
 static vm_fault_t physwin_map_huge(struct vm_fault *vmf, unsigned int order,
-				   unsigned long pfn, unsigned long *pages)
+				   unsigned long *pages)
 {
+	struct vm_area_struct *vma = vmf->vma;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	bool none, same;
+	unsigned long pfn;
+	bool none, leaf;
 	vm_fault_t ret;
 	pmd_t pmd;
 #ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
@@ -226,21 +261,30 @@ static vm_fault_t physwin_map_huge(struct vm_fault *vmf, unsigned int order,
 	case PMD_ORDER:
 		pmd = pmdp_get_lockless(vmf->pmd);
 		none = pmd_none(pmd);
-		same = pmd_leaf(pmd) && pmd_pfn(pmd) == pfn;
+		leaf = pmd_leaf(pmd);
 		break;
 #ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
 	case PUD_ORDER:
 		pud = pudp_get(vmf->pud);
 		none = pud_none(pud);
-		same = pud_leaf(pud) && pud_pfn(pud) == pfn;
+		leaf = pud_leaf(pud);
 		break;
 #endif
 	default:
 		return VM_FAULT_FALLBACK;
 	}
-	if (!none && !(write && same))
+	if (leaf) {
+		/* A racing fault mapped it for us, or made it writable. */
+		if (!write)
+			return VM_FAULT_NOPAGE;
+		if (!physwin_block(vma, vmf->address, order, &pfn))
+			return VM_FAULT_FALLBACK;
+	} else if (!none || !physwin_huge_fits(vma, vmf->address, order,
+					       &pfn)) {
+		/* A page table is there, or no leaf may be. */
 		return VM_FAULT_FALLBACK;
-	ret = physwin_insert_huge(vmf, order, pfn, !none);
+	}
+	ret = physwin_insert_huge(vmf, order, pfn, leaf);
 	if (!(ret & (VM_FAULT_ERROR | VM_FAULT_FALLBACK)))
 		*pages = 1UL << order;
 	return ret;
@@ -256,14 +300,10 @@ static vm_fault_t physwin_fault_order(struct vm_fault *vmf,
 				      unsigned int order)
 {
 	struct physwin *pw = physwin_from_vma(vmf->vma);
-	unsigned long pages = 0, pfn = 0;
+	unsigned long pages = 0;
 	vm_fault_t ret;
 	int idx;
 
-	if (order && !physwin_huge_fits(vmf->vma, vmf->address, order, &pfn)) {
-		ret = VM_FAULT_FALLBACK;
-		goto out;
-	}
 	/* A revoked window is a bus error. */
 	if (!physwin_mem_begin(pw, &idx)) {
 		ret = VM_FAULT_SIGBUS;
@@ -271,7 +311,7 @@ static vm_fault_t physwin_fault_order(struct vm_fault *vmf,
 	}
 #ifdef PHYSWIN_HUGE
 	if (order)
-		ret = physwin_map_huge(vmf, order, pfn, &pages);
+		ret = physwin_map_huge(vmf, order, &pages);
 	else
 #endif
 		ret = physwin_map_around(vmf, &pages);
