@@ -25,6 +25,20 @@
  */
 bool physwin_loaded;
 
+/*
+ * The trace event may be attached to (by perf, BPF or ftrace) only once
+ * the load has succeeded. Its events appear as the module comes, before
+ * its init runs; a tracer attached then would hold the module and its
+ * tracepoint while a failing init returns, and the loader frees a module
+ * whose init failed whatever holds it. Refused, the tracer fails with
+ * EBUSY and holds nothing.
+ */
+int physwin_trace_reg(void)
+{
+	/* Pairs with the store-release at the end of physwin_init(). */
+	return smp_load_acquire(&physwin_loaded) ? 0 : -EBUSY;
+}
+
 /* Bytes copied per step of read() and write(): bounded, and preemptible. */
 #define PHYSWIN_CHUNK	PAGE_SIZE
 
@@ -109,8 +123,19 @@ static ssize_t physwin_write(struct file *file, const char __user *buf,
 static int physwin_open(struct inode *inode, struct file *file)
 {
 	/* misc_open() calls us under misc_mtx, as misc_deregister() runs. */
-	if (!smp_load_acquire(&physwin_loaded))
+	if (!smp_load_acquire(&physwin_loaded)) {
+		/*
+		 * misc_open() took a reference on the module for this file,
+		 * which the VFS would drop only after misc_mtx is released:
+		 * after the misc_deregister() of a load that is failing, and
+		 * perhaps after the module is freed. Drop it here, under
+		 * misc_mtx, by giving the file the kernel's own operations,
+		 * which have no owner. A refused open then holds nothing, and
+		 * a failing load has nothing to wait for.
+		 */
+		replace_fops(file, &generic_ro_fops);
 		return -ENODEV;
+	}
 	file->f_mapping = physwin_from_file(file)->inode->i_mapping;
 	return 0;
 }

@@ -7,7 +7,6 @@
  * mode, and becomes the misc device /dev/physwinN with its attributes in
  * /sys/class/misc/physwinN/.
  */
-#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/io.h>
@@ -219,24 +218,9 @@ static void physwin_destroy(struct physwin *pw)
 	kfree(pw);
 }
 
-/*
- * After a failed load, wait until the module holds no more references
- * than when its init began. An open that raced with the load was refused
- * (physwin_loaded), but the file it made holds a reference on the module,
- * through the fops, until the VFS drops it after misc_mtx. The loader
- * frees a module whose init failed without looking at its references, so
- * the wait has to be ours. Nothing else takes one while init runs.
- */
-static void physwin_wait_unused(int refs)
-{
-	while (module_refcount(THIS_MODULE) > refs)
-		msleep(20);
-}
-
 static int __init physwin_init(void)
 {
 	struct physwin_spec specs[PHYSWIN_MAX_WINDOWS];
-	int refs = module_refcount(THIS_MODULE);
 	unsigned int i, nr;
 	int ret;
 
@@ -256,9 +240,13 @@ static int __init physwin_init(void)
 	return 0;
 
 err_destroy:
+	/*
+	 * Nothing can hold the module now: opens were refused, and dropped
+	 * their reference before misc_deregister() returned (physwin_open()),
+	 * and no tracer could attach (physwin_trace_reg()).
+	 */
 	while (i--)
 		physwin_destroy(physwin_windows[i]);
-	physwin_wait_unused(refs);
 	return ret;
 }
 module_init(physwin_init);

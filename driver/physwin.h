@@ -189,6 +189,8 @@ int physwin_parse_params(struct physwin_spec *specs);
 
 extern bool physwin_loaded;
 
+int physwin_trace_reg(void);
+
 void physwin_misc_setup(struct physwin *pw);
 
 /* mmap.c */

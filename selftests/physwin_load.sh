@@ -134,7 +134,7 @@ need_region 4096
 find_module
 save_module
 
-ktap_set_plan 18
+ktap_set_plan 19
 ktap_print_msg "region $(hex "$R") size $(hex "$RS"), loading with $loader"
 
 # Window 0 is always fine; the bad one is window 1, so that the log must
@@ -196,6 +196,50 @@ if [ -n "$busy" ]; then
 else
 	ktap_print_msg "no IOAPIC or HPET in /proc/iomem"
 	ktap_test_skip "busy resource"
+fi
+
+# A tracer ("perf record -e physwin:physwin_fault") racing loads that fail
+# late, in the last of eight windows: the trace event is there from when
+# the module comes, before its init runs. Attaching must be refused until
+# a load has succeeded. A tracer that got in would hold the module while
+# the failing init returns: the load would wait for it for as long as it
+# runs, or the loader would free the module and its tracepoint under it.
+desc="a tracer attaching during a failing load is refused"
+if [ -n "$busy" ] && [ -x "$DIR/physwin_trace_hold" ]; then
+	unload
+	mark "$desc"
+	bases=""
+	for i in 0 1 2 3 4 5 6; do
+		bases="$bases$(hex $((R + i * 0x10000))),"
+	done
+	set -- base="$bases$(hex $((0x${busy%-*} & ~0xfff)))" \
+		length=4K,4K,4K,4K,4K,4K,4K,4K
+	pat_before=$(pat_lines "$@")
+	refused=0
+	for round in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		if [ "$loader" = modprobe ]; then
+			out=$("$DIR/physwin_trace_hold" 2000 modprobe physwin "$@" 2>&1)
+		else
+			out=$("$DIR/physwin_trace_hold" 2000 insmod "$ko" "$@" 2>&1)
+		fi
+		case $out in
+		*"attached=0 "*"status=0"*) problem "round $round: the load worked: $out" ;;
+		*"attached=0 "*) ;;
+		*) problem "round $round: a tracer attached while the load ran, and held it: $out" ;;
+		esac
+		[ -z "$problems" ] || break
+		n=${out#*refused=}
+		refused=$((refused + ${n%% *}))
+	done
+	check_nothing_left "$@"
+	ktap_print_msg "$round loads, $refused attaches refused during them"
+	if [ -z "$problems" ] && [ "$refused" = 0 ]; then
+		ktap_test_skip "$desc: the tracer never reached the event during a load"
+	else
+		result "$desc"
+	fi
+else
+	ktap_test_skip "$desc: no busy resource or no physwin_trace_hold"
 fi
 
 bad_load "unknown cache mode" EINVAL 1 \
