@@ -128,7 +128,11 @@ static inline int physwin_follow(struct vm_area_struct *vma,
 	spinlock_t *ptl;
 	pte_t *ptep;
 
+#ifdef PHYSWIN_HAVE_FOLLOW_PTE_VMA
+	if (follow_pte(vma, addr, &ptep, &ptl))	/* 6.10 and 6.11 */
+#else
 	if (follow_pte(vma->vm_mm, addr, &ptep, &ptl))
+#endif
 		return -ENOENT;
 	/*
 	 * follow_pte() returns with *ptl held; tell sparse, which sees the
@@ -176,10 +180,24 @@ static inline const char *physwin_memtype(const void *kaddr,
 	pte = lookup_address((unsigned long)kaddr, &level);
 	if (!pte || !pte_present(*pte))
 		return asked;
-	prot = pte_flags(*pte);
-	/* Large pages keep the PAT bit elsewhere. */
-	if (level != PG_LEVEL_4K)
-		prot = protval_large_2_4k(prot);
+	/*
+	 * Read the entry at its own level: pte_flags() of a 2M or 1G entry
+	 * would clear its PAT bit (bit 12) with the PFN, and WT would read
+	 * back as UC, WP as WC. Large pages keep the PAT bit there.
+	 */
+	switch (level) {
+	case PG_LEVEL_4K:
+		prot = pte_flags(*pte);
+		break;
+	case PG_LEVEL_2M:
+		prot = protval_large_2_4k(pmd_flags(*(pmd_t *)pte));
+		break;
+	case PG_LEVEL_1G:
+		prot = protval_large_2_4k(pud_flags(*(pud_t *)pte));
+		break;
+	default:
+		return asked;
+	}
 	prot &= _PAGE_CACHE_MASK;
 	for (i = 0; i < ARRAY_SIZE(types); i++)
 		if (cachemode2protval(types[i].pcm) == prot)
