@@ -267,6 +267,8 @@ static void physwin_revoke(struct physwin *pw)
 {
 	lockdep_assert_held(&pw->enable_lock);
 	WRITE_ONCE(pw->enabled, false);
+	/* Before the zap: a populate that started earlier must see it. */
+	WRITE_ONCE(pw->revocations, pw->revocations + 1);
 	synchronize_srcu(&pw->srcu);
 	unmap_mapping_range(pw->inode->i_mapping, 0, 0, 1);
 	pr_info("%s: revoked\n", pw->name);

@@ -417,10 +417,24 @@ static unsigned long physwin_mapped_end(struct vm_area_struct *vma,
 	return ALIGN_DOWN(addr, size) + size;
 }
 
-/* What a failed fault means to the caller of populate. */
-static int physwin_fault_errno(struct physwin *pw, vm_fault_t fault)
+/*
+ * Was the window revoked since a populate that saw @revocations began?
+ * A revocation zaps what it had mapped; it may be restored already.
+ */
+static bool physwin_revoked_since(struct physwin *pw,
+				  unsigned long revocations)
 {
-	if (!READ_ONCE(pw->enabled))
+	/* Order the page table walks before it, as the zap follows it. */
+	smp_rmb();
+	return !READ_ONCE(pw->enabled) ||
+	       READ_ONCE(pw->revocations) != revocations;
+}
+
+/* What a failed fault means to the caller of populate. */
+static int physwin_fault_errno(struct physwin *pw, unsigned long revocations,
+			       vm_fault_t fault)
+{
+	if (physwin_revoked_since(pw, revocations))
 		return -ENODEV;
 	if (fault & VM_FAULT_OOM)
 		return -ENOMEM;
@@ -433,13 +447,15 @@ static int physwin_fault_errno(struct physwin *pw, vm_fault_t fault)
  * takes no fault later either. Each fault goes through the kernel, which
  * picks the largest entry it allows and calls our handlers; then the page
  * tables are looked at again, whatever the kernel chose. A fault that
- * succeeds and still leaves the page unusable (the window was revoked in
- * between, or an entry needs a second fault to become writable) is tried
- * again, a bounded number of times.
+ * succeeds and still leaves the page unusable (an entry that needs a
+ * second fault to become writable) is tried again, a bounded number of
+ * times. A revocation while it runs, even one restored before it ends,
+ * fails it with ENODEV: it zapped what was mapped so far.
  */
 static int physwin_populate_vma(struct physwin *pw, struct vm_area_struct *vma,
 				unsigned long addr, unsigned long end)
 {
+	unsigned long revocations = READ_ONCE(pw->revocations);
 	bool write = vma->vm_flags & VM_WRITE;
 	unsigned int tries = 0;
 
@@ -449,7 +465,7 @@ static int physwin_populate_vma(struct physwin *pw, struct vm_area_struct *vma,
 
 		if (physwin_should_stop())
 			return -EINTR;
-		if (!READ_ONCE(pw->enabled))
+		if (physwin_revoked_since(pw, revocations))
 			return -ENODEV;
 		next = physwin_mapped_end(vma, addr, write);
 		if (next) {
@@ -463,9 +479,10 @@ static int physwin_populate_vma(struct physwin *pw, struct vm_area_struct *vma,
 		fault = handle_mm_fault(vma, addr,
 					write ? FAULT_FLAG_WRITE : 0, NULL);
 		if (fault & VM_FAULT_ERROR)
-			return physwin_fault_errno(pw, fault);
+			return physwin_fault_errno(pw, revocations, fault);
 	}
-	return 0;
+	/* Mapped to the end: unless a revocation took it back meanwhile. */
+	return physwin_revoked_since(pw, revocations) ? -ENODEV : 0;
 }
 
 /*

@@ -83,6 +83,8 @@ struct physwin_pcpu {
  *	through every device node, can be zapped at once
  * @enabled: false while the window is revoked: faults raise SIGBUS, and
  *	mmap, read, write and populate fail with ENODEV
+ * @revocations: how many times the window was revoked; a populate that
+ *	sees it change fails with ENODEV, even if @enabled is back
  * @srcu: every access to the window's memory (a fault, read, write,
  *	ptrace) runs in an SRCU read section that checks @enabled, so that
  *	revoking can wait for those in flight before it zaps the mappings
@@ -109,6 +111,7 @@ struct physwin {
 	struct physwin_pcpu __percpu *pcpu;
 	struct inode *inode;
 	bool enabled;
+	unsigned long revocations;
 	struct srcu_struct srcu;
 	struct mutex enable_lock;	/* serialises writers of @enabled */
 };

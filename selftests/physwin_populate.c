@@ -306,6 +306,126 @@ TEST_F(populate, revoked)
 	ASSERT_EQ(0, munmap(p, len));
 }
 
+/*
+ * A revocation and a restore while populate runs: the revocation zapped
+ * what populate had mapped, so it must fail with ENODEV, never return 0
+ * with pages missing, nor EFAULT. Populate runs on CPU 0; once it is a
+ * quarter done, a SCHED_FIFO thread wakes there and takes the CPU from it
+ * (at most 200 ms), while the other CPU revokes and restores the window.
+ * Populate then runs on, and a populate that looked only at "enabled"
+ * finds it set again.
+ */
+struct midway {
+	uint64_t start;		/* the window's faults before populate */
+	uint64_t pages;		/* how many it maps, one a fault */
+	int wake[2];		/* a pipe that starts the busy thread */
+	volatile int stop;	/* the busy thread stops */
+	volatile int done;	/* populate returned */
+	int cycled;		/* revoked and restored before it had mapped all */
+};
+
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *busy(void *arg)
+{
+	struct sched_param fifo = { .sched_priority = 1 };
+	struct midway *m = arg;
+	struct timespec t0, t;
+	char c;
+
+	pin(0);
+	if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &fifo) ||
+	    read(m->wake[0], &c, 1) != 1)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while (!m->stop && (t.tv_sec - t0.tv_sec) * 1000000000L +
+			   t.tv_nsec - t0.tv_nsec < 200000000L);
+	return NULL;
+}
+
+static void *cycle_midway(void *arg)
+{
+	struct midway *m = arg;
+	uint64_t f;
+
+	pin(1);
+	while (!m->done) {
+		if (pw_attr_u64(0, "faults", &f))
+			break;
+		if (f < m->start + m->pages / 4)
+			continue;
+		if (write(m->wake[1], "", 1) != 1)
+			break;
+		usleep(1000);
+		pw_set_enabled(0, 0);
+		pw_set_enabled(0, 1);
+		if (!pw_attr_u64(0, "faults", &f) && f < m->start + m->pages)
+			m->cycled = 1;
+		break;
+	}
+	m->stop = 1;
+	return NULL;
+}
+
+TEST_F(populate, revoke_and_restore_midway)
+{
+	size_t len = self->win[0].size < 32UL << 20 ? self->win[0].size :
+		     32UL << 20;
+	unsigned int runs, midway = 0;
+	pthread_t hog, cycler;
+	struct midway m;
+	long faults;
+	int ret;
+	char *p;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	pw_param_set("huge", "N");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, pin(0));
+
+	for (runs = 0; runs < 20; runs++) {
+		memset(&m, 0, sizeof(m));
+		ASSERT_EQ(0, pipe(m.wake));
+		m.pages = len / self->page;
+		m.start = pw_get(0, "faults");
+		ASSERT_EQ(0, pthread_create(&hog, NULL, busy, &m));
+		ASSERT_EQ(0, pthread_create(&cycler, NULL, cycle_midway, &m));
+		ret = populate(self->fd, p, len);
+		m.done = 1;
+		pthread_join(cycler, NULL);
+		close(m.wake[1]);
+		pthread_join(hog, NULL);
+		close(m.wake[0]);
+		EXPECT_TRUE(ret == 0 || ret == -ENODEV)
+			TH_LOG("populate across a revoke and restore: %s",
+			       strerror(-ret));
+		if (!m.cycled)
+			continue;
+		midway++;
+		faults = touch_faults(p, len, self->page);
+		EXPECT_EQ(-ENODEV, ret)
+			TH_LOG("populate returned %d after a revoke and restore in its middle; %ld pages were not mapped",
+			       ret, faults);
+		/* Unmap what a later run must fault in again. */
+		ASSERT_EQ(0, pw_set_enabled(0, 0));
+		ASSERT_EQ(0, pw_set_enabled(0, 1));
+	}
+	TH_LOG("%u of %u populates revoked and restored midway", midway, runs);
+	EXPECT_LT(0U, midway);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
 /* A mapping that cannot be accessed is not one to populate. */
 TEST_F(populate, prot_none)
 {
