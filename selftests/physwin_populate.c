@@ -415,7 +415,7 @@ TEST_F(populate, revoke_and_restore_midway)
 		midway++;
 		faults = touch_faults(p, len, self->page);
 		EXPECT_EQ(-ENODEV, ret)
-			TH_LOG("populate returned %d after a revoke and restore in its middle; %ld pages were not mapped",
+			TH_LOG("revoked midway, populate gave %d: %ld unmapped",
 			       ret, faults);
 		/* Unmap what a later run must fault in again. */
 		ASSERT_EQ(0, pw_set_enabled(0, 0));

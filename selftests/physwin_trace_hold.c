@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static const char * const id_files[] = {
 	"/sys/kernel/tracing/events/physwin/physwin_fault/id",
 	"/sys/kernel/debug/tracing/events/physwin/physwin_fault/id",
@@ -46,7 +48,7 @@ static long tracepoint_id(void)
 	ssize_t n;
 	int fd;
 
-	for (i = 0; i < sizeof(id_files) / sizeof(id_files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(id_files); i++) {
 		fd = open(id_files[i], O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -102,7 +104,9 @@ int main(int argc, char **argv)
 	int status;
 	pid_t pid;
 
-	if (argc < 3 || (hold_ms = atol(argv[1])) <= 0) {
+	if (argc >= 3)
+		hold_ms = atol(argv[1]);
+	if (hold_ms <= 0) {
 		fprintf(stderr, "usage: %s HOLD_MS COMMAND [ARG]...\n", argv[0]);
 		return 1;
 	}
