@@ -117,6 +117,7 @@ struct round {
 	char *map;
 	uint64_t pmd;
 	size_t blocks;
+	int write;		/* the toucher writes */
 	volatile int stop;
 	volatile int flip_stop;
 	int populate_err;	/* the first errno populate gave */
@@ -138,7 +139,10 @@ static void *flipper(void *arg)
 	return NULL;
 }
 
-/* Touch the first page of each block, in step with the other thread. */
+/*
+ * Read (or, with @r->write, write) the first page of each block, in step
+ * with the test's own thread, round after round.
+ */
 static void *toucher(void *arg)
 {
 	struct round *r = arg;
@@ -148,8 +152,12 @@ static void *toucher(void *arg)
 		pthread_barrier_wait(&r->start);
 		if (r->stop)
 			return NULL;
-		for (b = 0; b < r->blocks; b++)
-			pw_rd(r->map + b * r->pmd);
+		for (b = 0; b < r->blocks; b++) {
+			if (r->write)
+				pw_wr(r->map + b * r->pmd, b);
+			else
+				pw_rd(r->map + b * r->pmd);
+		}
 		pthread_barrier_wait(&r->done);
 	}
 }
@@ -209,28 +217,13 @@ TEST_F(race, order0_vs_huge_insert)
 		TH_LOG("kernel: %s", why);
 }
 
-/* Write the first page of each block, in step with the other writer. */
-static void *writer(void *arg)
-{
-	struct round *r = arg;
-	size_t b;
-
-	for (;;) {
-		pthread_barrier_wait(&r->start);
-		if (r->stop)
-			return NULL;
-		for (b = 0; b < r->blocks; b++)
-			pw_wr(r->map + b * r->pmd, b);
-		pthread_barrier_wait(&r->done);
-	}
-}
-
 TEST_F(race, write_upgrade_vs_fallback)
 {
 	size_t len = self->blocks * self->pmd, b;
 	double end = now() + race_seconds();
 	struct round r = {
 		.fd = self->fd, .pmd = self->pmd, .blocks = self->blocks,
+		.write = 1,
 	};
 	pthread_t flip, other;
 	const char *why = NULL;
@@ -253,7 +246,7 @@ TEST_F(race, write_upgrade_vs_fallback)
 
 	ASSERT_EQ(0, pthread_barrier_init(&r.start, NULL, 2));
 	ASSERT_EQ(0, pthread_barrier_init(&r.done, NULL, 2));
-	ASSERT_EQ(0, pthread_create(&other, NULL, writer, &r));
+	ASSERT_EQ(0, pthread_create(&other, NULL, toucher, &r));
 	while (now() < end && !why) {
 		r.map = pw_map_aligned(self->fd, 0, len, self->pmd, 0);
 		if (r.map == MAP_FAILED)
