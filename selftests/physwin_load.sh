@@ -188,13 +188,16 @@ fi
 bad_load "windows overlap" EBUSY 1 \
 	base="$W0,$(hex $((R + 0x1000)))" length=8K,4K
 
-busy=$(awk '/ : (IOAPIC|HPET) [0-9]+$/ { print $1; exit }' /proc/iomem)
+# A range a driver holds: the IOAPIC or HPET on x86, the PL011 UART that
+# amba-pl011 claims on arm64's virt machine.
+busy=$(awk '/ : (IOAPIC|HPET) [0-9]+$/ || /^  [0-9a-f]+-[0-9a-f]+ : [0-9a-f]+\.pl011/ {
+	print $1; exit }' /proc/iomem)
 if [ -n "$busy" ]; then
 	ktap_print_msg "busy resource: $(grep -m1 "^ *$busy " /proc/iomem)"
 	bad_load "busy resource" EBUSY 1 \
 		base="$W0,$(hex $((0x${busy%-*} & ~0xfff)))" length=4K,4K
 else
-	ktap_print_msg "no IOAPIC or HPET in /proc/iomem"
+	ktap_print_msg "no IOAPIC, HPET or PL011 in /proc/iomem"
 	ktap_test_skip "busy resource"
 fi
 
