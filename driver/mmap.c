@@ -92,11 +92,15 @@ static bool physwin_block(struct vm_area_struct *vma, unsigned long addr,
 				  vma->vm_pgoff, PHYS_PFN(addr), order, pfn);
 }
 
-/* May a new entry of @order map that block? Only if huge entries are on. */
+/*
+ * May a new entry of @order map that block? huge= is not read here but at
+ * mmap time (physwin_mmap()): the kernel calls ->huge_fault only for a
+ * VMA that huge entries are not turned off for.
+ */
 static bool physwin_huge_fits(struct vm_area_struct *vma, unsigned long addr,
 			      unsigned int order, unsigned long *pfn)
 {
-	return READ_ONCE(physwin_huge) && physwin_order_supported(order) &&
+	return physwin_order_supported(order) &&
 	       physwin_block(vma, addr, order, pfn);
 }
 #endif
@@ -176,11 +180,11 @@ static void physwin_around(struct vm_area_struct *vma, unsigned long addr,
 
 /*
  * Did another thread's huge fault map the PMD while this order-0 fault
- * ran? The kernel tried ->huge_fault first and we fell back (huge was N
- * then, say); if the other thread's leaf lands before vmf_insert_pfn()
- * looks, there is no page table under the PMD for it to fill, and it says
- * VM_FAULT_OOM. The page is mapped all the same, by that leaf. (A PUD
- * leaf cannot appear: the kernel allocated this fault's PMD table.)
+ * ran? Not through huge= (read at mmap time), but the kernel's own THP
+ * settings can change between two faults. Then vmf_insert_pfn() finds no
+ * page table under the PMD and says VM_FAULT_OOM; the page is mapped all
+ * the same, by that leaf. (A PUD leaf cannot appear: the kernel allocated
+ * this fault's PMD table.)
  */
 static bool physwin_leaf_appeared(struct vm_fault *vmf, vm_fault_t ret)
 {
@@ -228,18 +232,17 @@ static vm_fault_t physwin_map_around(struct vm_fault *vmf,
 /*
  * Map the block of @vmf with one entry of 2^@order pages.
  *
- * Where there is none yet, and huge entries are on and the block fits,
- * insert it with write=false, as vfio-pci does: it takes its permissions
- * from vm_page_prot, and if a racing fault of another thread put a page
- * table there first, the insert leaves it alone instead of warning about
- * it.
+ * Where there is none yet, and the block fits, insert it with
+ * write=false, as vfio-pci does: it takes its permissions from
+ * vm_page_prot, and if a racing fault of another thread put a page table
+ * there first, the insert leaves it alone instead of warning about it.
  *
  * Where our leaf is there already, the kernel calls us only to make it
  * writable (wp_huge_pmd(), wp_huge_pud(): soft-dirty or userfaultfd
- * tracking made it read-only). Never fall back then, whatever huge says
- * now: the kernel would split the leaf, and a racing write fault of
- * another thread that had seen it would then reach vmf_insert_pfn_pmd()
- * on a page table, which it warns about. Make it writable in place, as
+ * tracking made it read-only). Never fall back then: the kernel would
+ * split the leaf, and a racing write fault of another thread that had
+ * seen it would then reach vmf_insert_pfn_pmd() on a page table, which it
+ * warns about. Make it writable in place, as
  * dax does. It cannot change under us: we run inside the window's SRCU
  * section, which revocation waits for before it zaps; munmap, mprotect
  * and mremap never run beside a fault, and no one else splits it.
@@ -637,6 +640,20 @@ int physwin_mmap(struct file *file, struct vm_area_struct *vma)
 	 * device memory.
 	 */
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+#ifdef PHYSWIN_HUGE
+	/*
+	 * huge= is read once per mapping. Were it read at fault time, a
+	 * change of it could make one thread's fault of an empty PMD fall
+	 * back to PTEs while another's maps the PMD whole, and the kernel
+	 * does not expect a PMD leaf under vmf_insert_pfn() (a BUG with
+	 * DEBUG_VM, VM_FAULT_OOM without). With huge=N the VMA is marked
+	 * as MADV_NOHUGEPAGE would, and the kernel then never asks for a
+	 * huge entry in it; madvise() may change that, under the locks
+	 * that keep faults out.
+	 */
+	if (!READ_ONCE(physwin_huge))
+		vm_flags_set(vma, VM_NOHUGEPAGE);
+#endif
 	vma->vm_page_prot = physwin_pgprot(pw, vma->vm_page_prot);
 	vma->vm_private_data = pw;
 	vma->vm_ops = &physwin_vm_ops;

@@ -4,7 +4,8 @@
  *
  * base=, length= and cache= are read once, at load, into window
  * specifications that nothing else may need to check again; fault_around=
- * and huge= can change at any time and apply to the next fault.
+ * and huge= can change at any time, fault_around= for the next fault and
+ * huge= for the next mmap.
  */
 #include <linux/ioport.h>
 #include <linux/kernel.h>
@@ -268,7 +269,7 @@ MODULE_PARM_DESC(fault_around,
 bool physwin_huge = true;
 module_param_named(huge, physwin_huge, bool, 0644);
 MODULE_PARM_DESC(huge,
-		 "Map 2 MiB (PMD) and 1 GiB (PUD) entries where virtual and physical addresses are equally aligned (default Y)");
+		 "Map 2 MiB (PMD) and 1 GiB (PUD) entries where virtual and physical addresses are equally aligned, in mappings made from now on (default Y)");
 #else
 /* This kernel cannot map huge PFN entries: huge is N and stays N. */
 bool physwin_huge;
