@@ -242,10 +242,10 @@ static vm_fault_t physwin_map_around(struct vm_fault *vmf,
  * tracking made it read-only). Never fall back then: the kernel would
  * split the leaf, and a racing write fault of another thread that had
  * seen it would then reach vmf_insert_pfn_pmd() on a page table, which it
- * warns about. Make it writable in place, as
- * dax does. It cannot change under us: we run inside the window's SRCU
- * section, which revocation waits for before it zaps; munmap, mprotect
- * and mremap never run beside a fault, and no one else splits it.
+ * warns about. Make it writable in place, as dax does. It cannot change
+ * under us: we run inside the window's SRCU section, which revocation
+ * waits for before it zaps; munmap, mprotect and mremap never run beside
+ * a fault, and no one else splits it.
  */
 static vm_fault_t physwin_map_huge(struct vm_fault *vmf, unsigned int order,
 				   unsigned long *pages)
