@@ -210,6 +210,10 @@ physwin_test_layout amd64
 # puts a file of the host behind its BAR2 (the size of the file, a power
 # of two). selftests/physwin_bar.sh finds it in the guest.
 PHYSWIN_TEST_BAR_SIZE=16M
+# The debug kernel's VM gets a BAR as large as a PUD entry on x86-64 (1
+# GiB), for the caching of physwin_bar.sh's PUD entries. Its file stays
+# sparse: no test header, so nothing writes to it.
+PHYSWIN_TEST_PUD_BAR_SIZE=1G
 
 # physwin_bar_args FILE SIZE: the vm-run arguments that attach it, one
 # per line (QEMU doubles a comma to quote it).

@@ -15,7 +15,9 @@
 # Then once more with cache=wb, which PAT cannot grant where the MTRRs make
 # the BAR uncached (SeaBIOS does for the 32-bit PCI hole): the memtype
 # attribute must say what PAT really reserved, and the kernel log must
-# carry a notice that it differs from the cache mode asked for.
+# carry a notice that it differs from the cache mode asked for. And
+# where PAT makes a cache=wb BAR UC-, every user entry, PTE, PMD or PUD
+# leaf, must be UC- too.
 #
 # Nothing is written to a BAR whose memory does not start with the header
 # "physwin_bar_ops init" writes: on any other device the data passes skip.
@@ -156,6 +158,54 @@ memtype_wb() {
 	result "$desc"
 }
 
+# cache=wb on a BAR that PAT makes UC- (an uncached MTRR: SeaBIOS marks
+# the 32-bit PCI hole so). Every user entry must then be UC- like the
+# memtype: the PTEs and PMD leaves, whose memtype the kernel looks up, and
+# the PUD leaves, which 6.12's vmf_insert_pfn_pud() takes from
+# vm_page_prot as it is. ptdump shows them (x86 with CONFIG_PTDUMP_DEBUGFS);
+# a PUD entry needs a CPU with 1 GiB pages and a BAR of that size at
+# least, aligned to it (scripts/check gives the debug kernel's VM one).
+# A mapping of the BAR by another user cannot stand in for the MTRR: the
+# exclusive claim at load revokes it (IO_STRICT_DEVMEM), and its memtype
+# reservation goes with it.
+PTDUMP=/sys/kernel/debug/page_tables/current_kernel
+entries_wb() {
+	desc="cache=wb made UC- by PAT: PTE, PMD and PUD entries all get UC- (ptdump)"
+	pud=$("$OPS" pud-size) || pud=
+	why=
+	if [ ! -r "$PTDUMP" ]; then
+		why="no $PTDUMP (CONFIG_PTDUMP_DEBUGFS, x86)"
+	elif ! grep -qw pdpe1gb /proc/cpuinfo; then
+		why="the CPU has no 1 GiB pages"
+	elif [ -z "$pud" ]; then
+		why="the kernel maps no huge entries"
+	elif [ "$size" -lt "$pud" ] || [ $((bar % pud)) != 0 ]; then
+		why="BAR2 is not a whole PUD entry ($((pud >> 20)) MiB, aligned)"
+	fi
+	if [ -n "$why" ]; then
+		ktap_test_skip "$desc: $why"
+		return
+	fi
+	unload
+	load base="$(printf '0x%x' "$bar")" length="$size" cache=wb ||
+		problem "load failed: $load_err"
+	if [ -z "$problems" ]; then
+		got=$(attr memtype)
+		huge=$(cat /sys/module/physwin/parameters/huge 2>/dev/null)
+		if [ "$got" != uncached-minus ] || [ "$huge" != Y ]; then
+			unload
+			ktap_test_skip "$desc: memtype $got, huge=$huge: nothing to compare"
+			return
+		fi
+		"$OPS" entries /dev/physwin0 ||
+			problem "the user entries' caching is not the memtype's"
+	fi
+	unload
+	module_gone ""
+	[ -z "$(pat_line)" ] || problem "PAT memtype left: $(pat_line)"
+	result "$desc"
+}
+
 unload_bar() {
 	desc="cache=$1: unload leaves nothing behind"
 	if [ -d /sys/module/physwin ]; then
@@ -174,7 +224,7 @@ find_bar || skip_all "no free ivshmem-plain device (PCI 1af4:1110) with BAR2 ass
 find_module
 save_module
 
-ktap_set_plan 9
+ktap_set_plan 10
 ktap_print_msg "$bdf BAR2 at $(printf '0x%x' "$bar"), $((size >> 20)) MiB, loading with $loader"
 ktap_print_msg "/proc/iomem:$(grep ": $bdf\$" /proc/iomem | tr -s ' ' | tr '\n' ';')"
 
@@ -185,6 +235,7 @@ for cache in uc wc; do
 done
 memtype_wb
 unload_bar wb
+entries_wb
 restore_module
 [ -z "$enabled_here" ] || echo 0 >"$enabled_here/enable"
 

@@ -22,6 +22,9 @@
  *   physwin_bar_ops guest DEV PASS        guest: check what is there,
  *                                         write PASS's chunks, check again
  *   physwin_bar_ops verify FILE PASS...   host: every byte as expected
+ *   physwin_bar_ops entries DEV           guest: the caching of the user
+ *                                         entries of each size (ptdump)
+ *   physwin_bar_ops pud-size              guest: what a PUD entry maps
  *
  * The guest writes nothing unless the window carries the header: exit 4
  * (skip) then, so that the test never scribbles over a real device.
@@ -383,20 +386,29 @@ static void write_chunk(int fd, const struct chunk *c, unsigned int pass)
 	munmap(map - (start - moff), mlen);
 }
 
-static int cmd_guest(const char *dev, const char *pass_name)
+/* Open /dev/physwinN read-write; its size in *@size. */
+static int open_window(const char *dev, uint64_t *size)
 {
-	unsigned int pass = pass_index(pass_name), i;
-	uint64_t size, before;
-	int fd, index, ret;
+	int fd, index;
 	char end;
 
 	if (sscanf(dev, "/dev/physwin%d%c", &index, &end) != 1)
 		die("%s is not a /dev/physwinN", dev);
-	if (pw_attr_u64(index, "size", &size))
+	if (pw_attr_u64(index, "size", size))
 		die("cannot read the size of physwin%d", index);
 	fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		die("cannot open %s: %s", dev, strerror(errno));
+	return fd;
+}
+
+static int cmd_guest(const char *dev, const char *pass_name)
+{
+	unsigned int pass = pass_index(pass_name), i;
+	uint64_t size, before;
+	int fd, ret;
+
+	fd = open_window(dev, &size);
 
 	xpread(fd, &hdr, sizeof(hdr), 0);
 	if (memcmp(hdr.magic, BAR_MAGIC, sizeof(hdr.magic))) {
@@ -441,11 +453,144 @@ static int cmd_guest(const char *dev, const char *pass_name)
 	return ret ? 1 : 0;
 }
 
+#define PTDUMP		"/sys/kernel/debug/page_tables/current_kernel"
+
+/* An entry of this process's page tables, as x86's ptdump shows it. */
+struct entry {
+	char line[256];
+	char level[8];
+	bool pwt, pcd, pat;	/* the caching bits */
+};
+
+/*
+ * The ptdump line of the present user entry that maps @addr. ptdump
+ * prints runs of entries alike as "0xSTART-0xEND SIZE FLAGS LEVEL".
+ */
+static void find_entry(uintptr_t addr, struct entry *e)
+{
+	char line[sizeof(e->line)], *word;
+	unsigned long long start, end;
+	FILE *f;
+
+	f = fopen(PTDUMP, "re");
+	if (!f)
+		die("cannot open %s: %s", PTDUMP, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "0x%llx-0x%llx", &start, &end) != 2 ||
+		    addr < start || addr >= end || !strstr(line, " USR "))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(e->line, sizeof(e->line), "%s", line);
+		word = strrchr(line, ' ');
+		snprintf(e->level, sizeof(e->level), "%s", word ? word + 1 : "");
+		e->pwt = strstr(line, " PWT ");
+		e->pcd = strstr(line, " PCD ");
+		e->pat = strstr(line, " PAT ");
+		fclose(f);
+		return;
+	}
+	fclose(f);
+	die("no present user entry for 0x%llx in %s",
+	    (unsigned long long)addr, PTDUMP);
+}
+
+/*
+ * Map @len bytes of the window at @off, read the first byte (a huge
+ * entry where the mapping allows one, unless @small), and look at the
+ * entry that fault made. Every mapping stays, so that the reads after it
+ * do not reuse its address.
+ */
+static void map_entry(int fd, size_t len, bool small, struct entry *e,
+		      volatile uint8_t *first)
+{
+	uint8_t *map;
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap of %zu bytes: %s", len, strerror(errno));
+	if (small && madvise(map, len, MADV_NOHUGEPAGE))
+		die("madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
+	*first = *(volatile uint8_t *)map;
+	find_entry((uintptr_t)map, e);
+}
+
+/*
+ * The size of a PUD entry on x86-64, and of a PMD entry in *@pmd: a PUD
+ * maps a page table's worth of PMDs (8-byte entries).
+ */
+static uint64_t huge_sizes(uint64_t *pmd)
+{
+	uint64_t pmd_size;
+	char buf[32];
+
+	if (pw_read_file("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
+			 buf, sizeof(buf)) || pw_parse_u64(buf, &pmd_size))
+		die("no hpage_pmd_size: the kernel maps no huge entries");
+	if (pmd)
+		*pmd = pmd_size;
+	return pmd_size * (page_size / sizeof(uint64_t));
+}
+
+/*
+ * entries DEV: the caching of the user entries of each size that a
+ * fault of the window makes: a PTE, a PMD leaf and a PUD leaf, in
+ * ptdump. The PTE's is the PAT memtype, looked up for it by
+ * vmf_insert_pfn(); the huge entries must carry the same, and the PTE's
+ * must not be write-back (physwin_bar.sh loads a write-back window that
+ * PAT made UC-). x86 only: ptdump's format and PAT are x86's.
+ */
+static int cmd_entries(const char *dev)
+{
+	static const char * const levels[] = { "pte", "pmd", "pud" };
+	struct entry e[ARRAY_SIZE(levels)];
+	uint8_t first[ARRAY_SIZE(levels)];
+	uint64_t size, pmd_size, pud_size;
+	unsigned int i;
+	int fd, ret = 0;
+
+	pud_size = huge_sizes(&pmd_size);
+	fd = open_window(dev, &size);
+	if (size < pud_size)
+		die("%s is %llu MiB, smaller than a PUD entry", dev,
+		    (unsigned long long)(size >> 20));
+
+	map_entry(fd, page_size, true, &e[0], &first[0]);
+	map_entry(fd, pmd_size, false, &e[1], &first[1]);
+	map_entry(fd, pud_size, false, &e[2], &first[2]);
+	for (i = 0; i < ARRAY_SIZE(levels); i++) {
+		printf("# %s: %s\n", levels[i], e[i].line);
+		if (strcmp(e[i].level, levels[i])) {
+			printf("# the fault made a %s entry, not a %s one\n",
+			       e[i].level, levels[i]);
+			ret = 1;
+		}
+		if (first[i] != first[0]) {
+			printf("# byte 0 is 0x%02x through the %s, 0x%02x through the pte\n",
+			       first[i], levels[i], first[0]);
+			ret = 1;
+		}
+		if (e[i].pwt != e[0].pwt || e[i].pcd != e[0].pcd ||
+		    e[i].pat != e[0].pat) {
+			printf("# the %s's caching (PWT, PCD, PAT) is not the pte's\n",
+			       levels[i]);
+			ret = 1;
+		}
+	}
+	if (!e[0].pwt && !e[0].pcd && !e[0].pat) {
+		printf("# the entries are write-back\n");
+		ret = 1;
+	}
+	close(fd);
+	return ret;
+}
+
 static void bad_usage(void)
 {
 	fputs("usage: physwin_bar_ops init FILE SIZE SEED\n"
 	      "       physwin_bar_ops guest /dev/physwinN uc|wc\n"
-	      "       physwin_bar_ops verify FILE [uc] [wc]\n", stderr);
+	      "       physwin_bar_ops verify FILE [uc] [wc]\n"
+	      "       physwin_bar_ops entries /dev/physwinN\n"
+	      "       physwin_bar_ops pud-size\n", stderr);
 	exit(2);
 }
 
@@ -460,6 +605,12 @@ int main(int argc, char **argv)
 		return cmd_guest(argv[2], argv[3]);
 	if (argc >= 3 && !strcmp(argv[1], "verify"))
 		return cmd_verify(argv[2], argc - 3, argv + 3);
+	if (argc == 3 && !strcmp(argv[1], "entries"))
+		return cmd_entries(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "pud-size")) {
+		printf("%llu\n", (unsigned long long)huge_sizes(NULL));
+		return 0;
+	}
 	bad_usage();
 	return 2;
 }
