@@ -150,14 +150,49 @@ static inline int physwin_follow(struct vm_area_struct *vma,
 }
 
 /*
- * What caching the kernel gave the window, in the kernel's own words (the
- * names of /sys/kernel/debug/x86/pat_memtype_list). On x86, PAT reserves
- * a memtype for the whole window when it is mapped into the kernel at
- * load, may grant a different one than asked (a write-back request under
- * an uncached MTRR gets UC-), and gives every user PTE the same: the
- * kernel mapping's own PTE says which. @kaddr is that mapping.
+ * What caching the kernel gave the window. On x86, PAT reserves a memtype
+ * for the whole window when it is mapped into the kernel at load, may
+ * grant a different one than asked (a write-back request under an
+ * uncached MTRR, or over another mapping's UC- reservation, gets UC-),
+ * and every user entry must get the same: the kernel mapping's own entry
+ * says which. @kaddr is that mapping. Elsewhere the entries get the
+ * attributes that were asked for.
  */
 #ifdef CONFIG_X86
+/*
+ * The caching bits of the kernel's entry for @kaddr, in the layout of a
+ * 4K PTE. Read at the entry's own level: pte_flags() of a 2M or 1G entry
+ * would clear its PAT bit (bit 12) with the PFN, and WT would read back
+ * as UC, WP as WC. Large pages keep the PAT bit there.
+ */
+static inline bool physwin_kernel_cachebits(const void *kaddr,
+					    pgprotval_t *bits)
+{
+	unsigned int level;
+	pgprotval_t prot;
+	pte_t *pte;
+
+	pte = lookup_address((unsigned long)kaddr, &level);
+	if (!pte || !pte_present(*pte))
+		return false;
+	switch (level) {
+	case PG_LEVEL_4K:
+		prot = pte_flags(*pte);
+		break;
+	case PG_LEVEL_2M:
+		prot = protval_large_2_4k(pmd_flags(*(pmd_t *)pte));
+		break;
+	case PG_LEVEL_1G:
+		prot = protval_large_2_4k(pud_flags(*(pud_t *)pte));
+		break;
+	default:
+		return false;
+	}
+	*bits = prot & _PAGE_CACHE_MASK;
+	return true;
+}
+
+/* The caching, in the names of /sys/kernel/debug/x86/pat_memtype_list. */
 static inline const char *physwin_memtype(const void *kaddr,
 					  const char *asked)
 {
@@ -173,43 +208,64 @@ static inline const char *physwin_memtype(const void *kaddr,
 		{ _PAGE_CACHE_MODE_WC, "write-combining" },
 		{ _PAGE_CACHE_MODE_WP, "write-protected" },
 	};
-	unsigned int level, i;
-	pgprotval_t prot;
-	pte_t *pte;
+	pgprotval_t bits;
+	unsigned int i;
 
-	pte = lookup_address((unsigned long)kaddr, &level);
-	if (!pte || !pte_present(*pte))
+	if (!physwin_kernel_cachebits(kaddr, &bits))
 		return asked;
-	/*
-	 * Read the entry at its own level: pte_flags() of a 2M or 1G entry
-	 * would clear its PAT bit (bit 12) with the PFN, and WT would read
-	 * back as UC, WP as WC. Large pages keep the PAT bit there.
-	 */
-	switch (level) {
-	case PG_LEVEL_4K:
-		prot = pte_flags(*pte);
-		break;
-	case PG_LEVEL_2M:
-		prot = protval_large_2_4k(pmd_flags(*(pmd_t *)pte));
-		break;
-	case PG_LEVEL_1G:
-		prot = protval_large_2_4k(pud_flags(*(pud_t *)pte));
-		break;
-	default:
-		return asked;
-	}
-	prot &= _PAGE_CACHE_MASK;
 	for (i = 0; i < ARRAY_SIZE(types); i++)
-		if (cachemode2protval(types[i].pcm) == prot)
+		if (cachemode2protval(types[i].pcm) == bits)
 			return types[i].name;
 	return asked;
 }
+
+/*
+ * @prot with the caching of the kernel mapping @kaddr, for vm_page_prot.
+ * vmf_insert_pfn() and vmf_insert_pfn_pmd() look the memtype up for each
+ * entry whatever vm_page_prot says, but 6.12's vmf_insert_pfn_pud() drops
+ * what it looked up and uses vm_page_prot as it is (upstream 09fefdca80ae
+ * fixed that later), so that a write-back window PAT made UC- would get
+ * write-back 1G entries: two memtypes for one range.
+ */
+static inline pgprot_t physwin_kernel_caching(const void *kaddr,
+					      pgprot_t prot)
+{
+	pgprotval_t bits;
+
+	if (!physwin_kernel_cachebits(kaddr, &bits))
+		return prot;
+	return __pgprot((pgprot_val(prot) & ~_PAGE_CACHE_MASK) | bits);
+}
+
+/*
+ * Can PMD and PUD entries carry the caching of @kaddr? 6.12's
+ * vmf_insert_pfn_pmd() and vmf_insert_pfn_pud() make the entry from
+ * protection bits in the 4K layout, whose PAT bit (bit 7) is PSE in a
+ * large entry: WT and WP, the memtypes that need that bit, would come out
+ * as UC and WC. physwin never asks for them, but PAT may grant one.
+ */
+static inline bool physwin_huge_caching(const void *kaddr)
+{
+	pgprotval_t bits;
+
+	return !physwin_kernel_cachebits(kaddr, &bits) || !(bits & _PAGE_PAT);
+}
 #else
-/* Elsewhere the PTE gets the attributes that were asked for. */
 static inline const char *physwin_memtype(const void *kaddr,
 					  const char *asked)
 {
 	return asked;
+}
+
+static inline bool physwin_huge_caching(const void *kaddr)
+{
+	return true;
+}
+
+static inline pgprot_t physwin_kernel_caching(const void *kaddr,
+					      pgprot_t prot)
+{
+	return prot;
 }
 #endif
 

@@ -168,11 +168,10 @@ static int physwin_create(unsigned int index, const struct physwin_spec *s,
 		       index, pw->res, physwin_cache_names[pw->cache]);
 		goto err_release_region;
 	}
-	pw->memtype = physwin_memtype(pw->io ? (const void __force *)pw->io :
-				      pw->mem,
+	pw->memtype = physwin_memtype(physwin_kaddr(pw),
 				      physwin_cache_memtypes[pw->cache]);
 	if (strcmp(pw->memtype, physwin_cache_memtypes[pw->cache]))
-		pr_notice("%s: cache=%s asked for %s, but the range is %s (an MTRR or the firmware decides); every mapping gets %s\n",
+		pr_notice("%s: cache=%s asked for %s, but the range is %s (an MTRR, the firmware or another mapping of it decides); every mapping gets %s\n",
 			  pw->name, physwin_cache_names[pw->cache],
 			  physwin_cache_memtypes[pw->cache], pw->memtype,
 			  pw->memtype);

@@ -587,21 +587,26 @@ plain:
 	return physwin_mm_get_unmapped_area(file, addr, len, pgoff, flags);
 }
 
+/*
+ * The caching of every entry of a mapping of the window. What cache= asks
+ * for is what reaches the entries, except on x86, where the PAT memtype
+ * reserved at load decides (physwin_kernel_caching()). mprotect() keeps
+ * the caching of vm_page_prot as it is set here.
+ */
 static pgprot_t physwin_pgprot(const struct physwin *pw, pgprot_t prot)
 {
-	/*
-	 * With x86 PAT, vmf_insert_pfn() replaces these bits with the memtype
-	 * reserved at load; elsewhere they are what reaches the PTE.
-	 */
 	switch (pw->cache) {
 	case PHYSWIN_CACHE_WC:
-		return pgprot_writecombine(prot);
+		prot = pgprot_writecombine(prot);
+		break;
 	case PHYSWIN_CACHE_WB:
-		return prot;
+		break;
 	case PHYSWIN_CACHE_UC:
 	default:
-		return pgprot_noncached(prot);
+		prot = pgprot_noncached(prot);
+		break;
 	}
+	return physwin_kernel_caching(physwin_kaddr(pw), prot);
 }
 
 int physwin_mmap(struct file *file, struct vm_area_struct *vma)
@@ -649,9 +654,11 @@ int physwin_mmap(struct file *file, struct vm_area_struct *vma)
 	 * DEBUG_VM, VM_FAULT_OOM without). With huge=N the VMA is marked
 	 * as MADV_NOHUGEPAGE would, and the kernel then never asks for a
 	 * huge entry in it; madvise() may change that, under the locks
-	 * that keep faults out.
+	 * that keep faults out. So is a mapping whose caching a huge entry
+	 * cannot carry (physwin_huge_caching()).
 	 */
-	if (!READ_ONCE(physwin_huge))
+	if (!READ_ONCE(physwin_huge) ||
+	    !physwin_huge_caching(physwin_kaddr(pw)))
 		vm_flags_set(vma, VM_NOHUGEPAGE);
 #endif
 	vma->vm_page_prot = physwin_pgprot(pw, vma->vm_page_prot);

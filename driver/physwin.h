@@ -116,6 +116,12 @@ struct physwin {
 	struct mutex enable_lock;	/* serialises writers of @enabled */
 };
 
+/* The kernel mapping of the window, whichever of @io and @mem it is. */
+static inline const void *physwin_kaddr(const struct physwin *pw)
+{
+	return pw->mem ? pw->mem : (const void __force *)pw->io;
+}
+
 /*
  * Enter the window's memory: returns false, and leaves no read section
  * open, if the window is revoked. Leave with physwin_mem_end().
