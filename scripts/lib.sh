@@ -311,6 +311,22 @@ physwin_host_bins() {
 	done
 }
 
+# physwin_copy_tree DEST: the source tree, as the work tree has it, into
+# DEST: the files git tracks (less those deleted and not yet committed),
+# or out of git everything but build/. A copy inside another repository
+# (check-deb's, under build/) is out of git: git would answer for the
+# repository around it.
+physwin_copy_tree() {
+	mkdir -p "$1"
+	if [ "$(git rev-parse --show-toplevel 2>/dev/null)" = "$(pwd -P)" ]; then
+		git ls-files -z --cached | while IFS= read -r -d '' f; do
+			[ ! -e "$f" ] || printf '%s\0' "$f"
+		done | xargs -0 -r cp -P --parents -t "$1"
+	else
+		tar -C . --exclude=./build -cf - . | tar -C "$1" -xf -
+	fi
+}
+
 # physwin_build_selftests TOOLS [ARCH]: build the kselftests with the
 # harness in TOOLS (from physwin_kernel_tools) and install them as a
 # kselftest tree in build/ksft (amd64) or build/ksft-ARCH, the layout
