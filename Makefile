@@ -27,8 +27,8 @@
 #   make check-deb    the .debs installed with dpkg in Debian roots booted
 #                     in QEMU (6.1, 6.12, newest): DKMS, modprobe, physwin
 #                     list, then remove and purge leave nothing behind
-#   make kselftest-trees  the kselftests from inside Debian's 6.12 kernel
-#                     tree as well as from an install tree, in QEMU
+#   make kselftest-trees  the kselftests built and installed in a kernel
+#                     tree, as kernel CI does, and run in QEMU
 #   make coccicheck   the kernel's Coccinelle scripts over the driver
 #   make check-debug  the kselftests on a KASAN/lockdep/DEBUG_VM/kmemleak
 #                     kernel built from Debian's linux-source-6.12 (cached)

@@ -24,11 +24,9 @@ physwin_usage() {
 # Debian bumps the ABI with every point release, and lines come and go.
 # Every kernel of the inventory is built; a job boots those its list names
 # as ARCH/FLAVOUR/LINE, where the line "newest" is the archive's newest for
-# that architecture and flavour. The kselftests also run from inside a
-# kernel tree on PHYSWIN_TREE_RUNTIME (amd64: the guest runs the host's make).
+# that architecture and flavour.
 PHYSWIN_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PHYSWIN_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest amd64/rt/6.12 arm64/generic/6.12 arm64/generic/newest"
-PHYSWIN_TREE_RUNTIME="amd64/generic/6.1 amd64/generic/6.12"
 PHYSWIN_BENCH_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest"
 PHYSWIN_DEMO_RUNTIME="amd64/generic/6.1"
 PHYSWIN_DEB_RUNTIME="amd64/generic/6.1 amd64/generic/6.12 amd64/generic/newest"
@@ -97,6 +95,16 @@ physwin_kernel_log_clean() {
 	return 1
 }
 
+# physwin_vm_why RC LOG: why a vm-run that exited RC (with its output in
+# LOG) failed, as it said it; nothing when it passed.
+physwin_vm_why() {
+	local why
+
+	[ "$1" = 0 ] && return
+	why=$(sed -n 's/^vm-run: FAIL ([^)]*): \(.*\); log: .*/\1/p' "$2" | tail -n 1)
+	echo "${why:-vm-run exited $1}"
+}
+
 # physwin_clean_build COMMAND...: run a build, show its output, and
 # succeed when it succeeded and said nothing of note: no warning or error
 # from gcc, nothing from sparse. The BTF line is Debian's headers saying
@@ -112,23 +120,64 @@ physwin_clean_build() {
 		grep -qE 'warning:|error:|sparse:'
 }
 
-# KTAP (Documentation/dev-tools/ktap.rst) for the host scripts: ktap_plan
-# first, a line a result, ktap_finish last. KTAP_PASS and KTAP_FAIL may
-# also count what a line stands for (the test cases of a kselftest run).
-KTAP_N=0 KTAP_PASS=0 KTAP_FAIL=0
+# KTAP (Documentation/dev-tools/ktap.rst), the one writer of the host
+# scripts: ktap_header first, then results numbered as they come (nothing
+# is planned), ktap_finish last. ktap_subtest puts a whole KTAP document,
+# a guest's or a suite's, indented under one parent line. The last line,
+# "N passed, N failed", counts the leaves of the whole tree (ktap_count).
+KTAP_N=0 KTAP_PASS=0 KTAP_FAIL=0 KTAP_SKIP=0
 
-ktap_plan() {
-	printf 'KTAP version 1\n1..%d\n' "$1"
+ktap_header() {
+	echo "KTAP version 1"
 }
 
-# ktap_result STATUS NAME: ok when STATUS is 0.
-ktap_result() {
+# ktap_count: "PASSED FAILED SKIPPED" of the KTAP on stdin, any depth. A
+# leaf is a result with nothing under it, or a test case a kselftest
+# program printed under the runner's line ("# ok 3 name"). A parent that
+# failed with no failed leaf under it (a crash, a timeout) is one failure,
+# and so is a level that planned more results than it printed.
+ktap_count() {
+	awk '
+	function count(r) {
+		if (r ~ / # SKIP/) k++; else if (r ~ /^not ok/) f++; else p++
+	}
+	function close_below(d,  e) {
+		for (e in plan)
+			if (e + 0 > d && got[e] < plan[e]) {
+				f++; delete plan[e]; mark[d] = n; fmark[d] = f
+			} else if (e + 0 > d) delete plan[e]
+	}
+	{ sub(/\r$/, ""); match($0, /^ */); d = RLENGTH; r = substr($0, d + 1) }
+	r ~ /^K?TAP version / { close_below(d - 1); mark[d] = n; fmark[d] = f }
+	r ~ /^1\.\.[0-9]+/ { plan[d] = substr(r, 4) + 0; got[d] = 0 }
+	r ~ /^# (not )?ok [0-9]+ / { n++; count(substr(r, 3)) }
+	r ~ /^(not )?ok [0-9]+ / {
+		close_below(d)
+		got[d]++
+		if (n == mark[d] + 0) { n++; count(r) }
+		else if (r ~ /^not ok/ && f == fmark[d] + 0) f++
+		mark[d] = n; fmark[d] = f
+	}
+	END { close_below(-1); print p + 0, f + 0, k + 0 }'
+}
+
+# ktap_line STATUS NAME [WHY]: the next result line of a level whose last
+# number was KTAP_N: ok when STATUS is 0, else not ok, with WHY.
+ktap_line() {
 	KTAP_N=$((KTAP_N + 1))
 	if [ "$1" = 0 ]; then
 		echo "ok $KTAP_N $2"
+	else
+		echo "not ok $KTAP_N $2${3:+ # $3}"
+	fi
+}
+
+# ktap_result STATUS NAME [WHY]: a leaf.
+ktap_result() {
+	ktap_line "$@"
+	if [ "$1" = 0 ]; then
 		KTAP_PASS=$((KTAP_PASS + 1))
 	else
-		echo "not ok $KTAP_N $2"
 		KTAP_FAIL=$((KTAP_FAIL + 1))
 	fi
 }
@@ -144,8 +193,62 @@ ktap_step() {
 	ktap_result "$rc" "$name"
 }
 
+# ktap_close FILE: end the levels a KTAP document in FILE left open, as a
+# run that stopped in the middle does: each missing result of a level's
+# plan as a failure, then the level's parent line, failing.
+ktap_close() {
+	awk '
+	function pad(d,  s) { s = ""; while (d-- > 0) s = s " "; return s }
+	{ print; sub(/\r$/, ""); match($0, /^ */); d = RLENGTH; r = substr($0, d + 1) }
+	r ~ /^K?TAP version / { open[d] = 1; got[d] = 0; plan[d] = 0 }
+	r ~ /^1\.\.[0-9]+/ { plan[d] = substr(r, 4) + 0 }
+	r ~ /^(not )?ok [0-9]+ / { got[d]++; for (e in open) if (e + 0 > d) delete open[e] }
+	END {
+		for (;;) {
+			m = 0
+			for (e in open) if (e + 0 > m) m = e + 0
+			if (!m) break
+			for (k = got[m] + 1; k <= plan[m]; k++)
+				print pad(m) "not ok " k " missing # the output stopped"
+			delete open[m]
+			print pad(m - 2) "not ok " ++got[m - 2] " the output stopped here"
+		}
+	}' "$1" >"$1.closed" && mv "$1.closed" "$1"
+}
+
+# ktap_append FILE STATUS NAME [WHY]: add a result to the KTAP document in
+# FILE, numbered after the results at its top level.
+ktap_append() {
+	local file=$1 KTAP_N
+
+	shift
+	ktap_close "$file"
+	KTAP_N=$(grep -cE '^(not )?ok [0-9]+ ' "$file" || true)
+	ktap_line "$@" >>"$file"
+}
+
+# ktap_subtest NAME FILE [WHY]: the KTAP document in FILE as the subtest
+# NAME: its lines indented, less its own version line, and the parent
+# line, which fails when a leaf under it does or when WHY is given.
+ktap_subtest() {
+	local name=$1 file=$2 why=${3:-} st=0 p f s
+
+	ktap_close "$file"
+	read -r p f s < <(ktap_count <"$file")
+	[ "$f" = 0 ] && [ -z "$why" ] || st=1
+	[ "$st" = 0 ] || [ "$f" != 0 ] || f=1
+	KTAP_PASS=$((KTAP_PASS + p)) KTAP_FAIL=$((KTAP_FAIL + f))
+	KTAP_SKIP=$((KTAP_SKIP + s))
+	printf '  KTAP version 1\n  # Subtest: %s\n' "$name"
+	tr -d '\r' <"$file" | awk '!done && /^K?TAP version / { done = 1; next }
+		{ print "  " $0 }'
+	why="${why:+$why; }$p passed, $f failed, $s skipped"
+	if [ "$st" = 0 ]; then echo "ok $((KTAP_N += 1)) $name # $why"; else ktap_line 1 "$name" "$why"; fi
+}
+
 # The last line, "N passed, N failed", and the exit status.
 ktap_finish() {
+	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL skip:$KTAP_SKIP"
 	echo "$KTAP_PASS passed, $KTAP_FAIL failed"
 	[ "$KTAP_FAIL" -eq 0 ]
 }
@@ -254,6 +357,18 @@ physwin_kernel_tools() {
 	printf '%s\n' "$PWD/$dir"
 }
 
+# physwin_payload_lib DIR: physwin_lib.sh for the guest scripts in DIR,
+# where they source it (ksft/drivers/physwin/), with the kernel's
+# ktap_helpers.sh where it looks for that.
+physwin_payload_lib() {
+	local tools
+
+	tools=$(physwin_kernel_tools) || return 1
+	mkdir -p "$1/ksft/kselftest" "$1/ksft/drivers/physwin"
+	cp "$tools/tools/testing/selftests/kselftest/ktap_helpers.sh" "$1/ksft/kselftest/"
+	cp "$PHYSWIN_SCRIPTS/../selftests/physwin_lib.sh" "$1/ksft/drivers/physwin/"
+}
+
 # physwin_module_src DIR: a fresh copy of the module's sources in DIR.
 physwin_module_src() {
 	rm -rf "$1"
@@ -272,45 +387,6 @@ physwin_build_module_in() {
 	make -C "$kdir" M="$PWD/$src" "$@" modules && cp "$src/physwin.ko" "${src%/src}/"
 }
 
-# physwin_guest_result LOG NAME: "STATUS PASSED FAILED SKIPPED" of the
-# guest's top-level KTAP line NAME (STATUS 0 for ok, 1 for not ok or
-# missing) and of the test cases of the subtest (indented) just before it:
-# "# ok 3 name" or "# not ok 4 name" or "# ok 5 name # SKIP" as the
-# programs print them, and a program that failed without a failed case (a
-# crash, a timeout) as one failure.
-physwin_guest_result() {
-	awk -v name="$2" '
-	/^  +# (not )?ok [0-9]+ / {
-		if ($0 ~ /# SKIP/) s++; else if ($2 == "not") { f++; pf++ } else p++
-		next
-	}
-	/^  +not ok [0-9]+ / { if (!pf) f++; pf = 0; next }
-	/^  +ok [0-9]+ / { pf = 0; next }
-	/^(not )?ok [0-9]+ / {
-		t = $0
-		sub(/^(not )?ok [0-9]+ /, "", t)
-		if (t == name) { st = ($1 == "ok") ? 0 : 1; found = 1; exit }
-		p = f = s = pf = 0
-	}
-	END { print (found ? st : 1), p + 0, f + 0, s + 0 }' "$1"
-}
-
-# physwin_host_bins DIR BIN...: host programs into DIR/bin and the shared
-# libraries they need into DIR/lib, for a guest to run with
-# LD_LIBRARY_PATH=DIR/lib (the loader is the guest's own).
-physwin_host_bins() {
-	local dir=$1 bin path
-
-	shift
-	mkdir -p "$dir/bin" "$dir/lib"
-	for bin in "$@"; do
-		path=$(command -v "$bin") || die "$bin not found; run scripts/deps"
-		cp -L "$path" "$dir/bin/"
-		physwin_host_libs "$path" | grep -v '/ld-linux' |
-			xargs -r cp -L -t "$dir/lib/"
-	done
-}
-
 # physwin_copy_tree DEST: the source tree, as the work tree has it, into
 # DEST: the files git tracks (less those deleted and not yet committed),
 # or out of git everything but build/. A copy inside another repository
@@ -325,23 +401,4 @@ physwin_copy_tree() {
 	else
 		tar -C . --exclude=./build -cf - . | tar -C "$1" -xf -
 	fi
-}
-
-# physwin_build_selftests TOOLS [ARCH]: build the kselftests with the
-# harness in TOOLS (from physwin_kernel_tools) and install them as a
-# kselftest tree in build/ksft (amd64) or build/ksft-ARCH, the layout
-# run_kselftest.sh expects: selftests/Makefile does out of tree what the
-# kernel's top-level selftests Makefile does in one. arm64's are built with
-# the cross compiler, as the kernel's own "make ARCH=arm64" would.
-physwin_build_selftests() {
-	local ksft=$1/tools/testing/selftests arch=${2:-amd64} dir=ksft cross=()
-
-	if [ "$arch" != amd64 ]; then
-		dir=ksft-$arch
-		cross=(ARCH="$arch" CROSS_COMPILE=aarch64-linux-gnu-)
-	fi
-	rm -rf "build/$dir" "build/selftests-$arch"
-	mkdir -p "build/selftests-$arch"
-	make -C selftests KSFT_DIR="$ksft" OUTPUT="$PWD/build/selftests-$arch" \
-		"${cross[@]}" install INSTALL_PATH="$PWD/build/$dir"
 }

@@ -12,49 +12,11 @@ PARAMS=/sys/module/physwin/parameters
 # shellcheck disable=SC2034
 PAT=/sys/kernel/debug/x86/pat_memtype_list
 
-if [ -r "$DIR/../../kselftest/ktap_helpers.sh" ]; then
-	# shellcheck source=/dev/null
-	. "$DIR/../../kselftest/ktap_helpers.sh"
-else
-	# The subset of kselftest/ktap_helpers.sh used here, for kernels
-	# before 6.9 and for installs outside a kselftest tree.
-	KSFT_PASS=0
-	KSFT_FAIL=1
-	KSFT_SKIP=4
-	KTAP_TESTNO=1
-	KTAP_CNT_PASS=0
-	KTAP_CNT_FAIL=0
-	KTAP_CNT_SKIP=0
-	KSFT_NUM_TESTS=0
-	ktap_print_header() { echo "TAP version 13"; }
-	ktap_print_msg() { echo "#" "$@"; }
-	ktap_set_plan() { KSFT_NUM_TESTS=$1; echo "1..$1"; }
-	ktap_skip_all() { echo "1..0 # SKIP $*"; }
-	ktap_test_pass() {
-		echo "ok $KTAP_TESTNO $1"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
-	}
-	ktap_test_skip() {
-		echo "ok $KTAP_TESTNO $1 # SKIP"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
-	}
-	ktap_test_fail() {
-		echo "not ok $KTAP_TESTNO $1"
-		KTAP_TESTNO=$((KTAP_TESTNO + 1))
-		KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
-	}
-	ktap_print_totals() {
-		echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"
-	}
-	ktap_finished() {
-		ktap_print_totals
-		[ $((KTAP_CNT_PASS + KTAP_CNT_SKIP)) -eq "$KSFT_NUM_TESTS" ] ||
-			exit "$KSFT_FAIL"
-		exit "$KSFT_PASS"
-	}
-fi
+# The kernel's KTAP helpers, from the kselftest tree this directory is in
+# (an install tree, or a kernel tree's tools/testing/selftests), or from
+# KSFT_DIR when run out of a tree with "make KSFT_DIR=... run_tests".
+# shellcheck source=/dev/null
+. "${KSFT_DIR:-$DIR/../..}/kselftest/ktap_helpers.sh"
 
 hex() {
 	printf '0x%x' "$1"
@@ -99,6 +61,22 @@ result() {
 		ktap_test_fail "$1"
 	fi
 	problems=""
+}
+
+# check DESC COMMAND...: a test that passes when COMMAND succeeds and
+# nothing went wrong before it.
+check() {
+	desc=$1
+	shift
+	"$@" || problem "failed"
+	result "$desc"
+}
+
+# ktap_done: the end of a run that numbers its tests as they come
+# (scripts/guest/): the totals, and exit 0 when none failed.
+ktap_done() {
+	ktap_print_totals
+	exit $((KTAP_CNT_FAIL != 0))
 }
 
 # need_region ALIGN: PHYSWIN_REGION ("<base>:<size>") names the reserved
