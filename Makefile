@@ -20,8 +20,8 @@
 #                     INSTALL_MOD_PATH the module tree alone
 #   make dkms-install the sources and dkms.conf into /usr/src/physwin-VERSION,
 #                     for "dkms add/build/install physwin/VERSION"
-#   make check-packaging  make install, DKMS, modprobe.d, modules-load.d and
-#                     the udev rule, verified in QEMU
+#   make check-packaging  make install and uninstall, DKMS, on the host
+#                     and confined under build/
 #   make deb          physwin-dkms and physwin-tools .debs, from a clean copy
 #                     of the tree, into build/deb (then lintian on them)
 #   make check-deb    the .debs installed with dpkg in Debian roots booted
