@@ -131,45 +131,35 @@ ktap_header() {
 	echo "KTAP version 1"
 }
 
-# ktap_count: "PASSED FAILED SKIPPED" of the KTAP on stdin, any depth. A
-# leaf is a result with nothing under it, or a test case a kselftest
-# program printed under the runner's line ("# ok 3 name"). A parent that
-# failed with no failed leaf under it (a crash, a timeout) is one failure,
-# and so is a level that planned more results than it printed.
+# ktap_count: "PASSED FAILED SKIPPED" of the KTAP on stdin (ended by
+# ktap_close), any depth. A leaf is a result with nothing under it, or a
+# test case a kselftest program printed under the runner's line ("# ok 3
+# name"). A parent that failed with no failed leaf under it (a crash, a
+# timeout) is one failure.
 ktap_count() {
 	awk '
 	function count(r) {
 		if (r ~ / # SKIP/) k++; else if (r ~ /^not ok/) f++; else p++
 	}
-	function close_below(d,  e) {
-		for (e in plan)
-			if (e + 0 > d && got[e] < plan[e]) {
-				f++; delete plan[e]; mark[d] = n; fmark[d] = f
-			} else if (e + 0 > d) delete plan[e]
-	}
 	{ sub(/\r$/, ""); match($0, /^ */); d = RLENGTH; r = substr($0, d + 1) }
-	r ~ /^K?TAP version / { close_below(d - 1); mark[d] = n; fmark[d] = f }
-	r ~ /^1\.\.[0-9]+/ { plan[d] = substr(r, 4) + 0; got[d] = 0 }
+	r ~ /^K?TAP version / { mark[d] = n; fmark[d] = f }
 	r ~ /^# (not )?ok [0-9]+ / { n++; count(substr(r, 3)) }
 	r ~ /^(not )?ok [0-9]+ / {
-		close_below(d)
-		got[d]++
 		if (n == mark[d] + 0) { n++; count(r) }
 		else if (r ~ /^not ok/ && f == fmark[d] + 0) f++
 		mark[d] = n; fmark[d] = f
 	}
-	END { close_below(-1); print p + 0, f + 0, k + 0 }'
+	END { print p + 0, f + 0, k + 0 }'
 }
 
 # ktap_line STATUS NAME [WHY]: the next result line of a level whose last
-# number was KTAP_N: ok when STATUS is 0, else not ok, with WHY.
+# number was KTAP_N: ok when STATUS is 0, else not ok; WHY after a "#".
 ktap_line() {
+	local r=ok
+
+	[ "$1" = 0 ] || r="not ok"
 	KTAP_N=$((KTAP_N + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $KTAP_N $2"
-	else
-		echo "not ok $KTAP_N $2${3:+ # $3}"
-	fi
+	echo "$r $KTAP_N $2${3:+ # $3}"
 }
 
 # ktap_result STATUS NAME [WHY]: a leaf.
@@ -193,27 +183,31 @@ ktap_step() {
 	ktap_result "$rc" "$name"
 }
 
-# ktap_close FILE: end the levels a KTAP document in FILE left open, as a
-# run that stopped in the middle does: each missing result of a level's
-# plan as a failure, then the level's parent line, failing.
+# ktap_close FILE: end what a KTAP document in FILE left unfinished, as a
+# run that stopped in the middle does: each result a level planned and did
+# not print, as a failure where the level ends, and a failing parent line
+# for each level still open at the end.
 ktap_close() {
 	awk '
 	function pad(d,  s) { s = ""; while (d-- > 0) s = s " "; return s }
-	{ print; sub(/\r$/, ""); match($0, /^ */); d = RLENGTH; r = substr($0, d + 1) }
-	r ~ /^K?TAP version / { open[d] = 1; got[d] = 0; plan[d] = 0 }
-	r ~ /^1\.\.[0-9]+/ { plan[d] = substr(r, 4) + 0 }
-	r ~ /^(not )?ok [0-9]+ / { got[d]++; for (e in open) if (e + 0 > d) delete open[e] }
-	END {
+	function close_below(d, end,  e, m, k) {
 		for (;;) {
-			m = 0
-			for (e in open) if (e + 0 > m) m = e + 0
-			if (!m) break
+			m = -1
+			for (e in open) if (e + 0 > d && e + 0 > m) m = e + 0
+			if (m < 0) return
 			for (k = got[m] + 1; k <= plan[m]; k++)
 				print pad(m) "not ok " k " missing # the output stopped"
 			delete open[m]
-			print pad(m - 2) "not ok " ++got[m - 2] " the output stopped here"
+			if (end && m > 0)
+				print pad(m - 2) "not ok " ++got[m - 2] " the output stopped here"
 		}
-	}' "$1" >"$1.closed" && mv "$1.closed" "$1"
+	}
+	{ l = $0; sub(/\r$/, "", l); match(l, /^ */); d = RLENGTH; r = substr(l, d + 1) }
+	r ~ /^K?TAP version / { close_below(d - 1, 0); open[d] = 1; got[d] = plan[d] = 0 }
+	r ~ /^1\.\.[0-9]+/ { plan[d] = substr(r, 4) + 0 }
+	r ~ /^(not )?ok [0-9]+ / { close_below(d, 0); got[d]++ }
+	{ print }
+	END { close_below(-1, 1) }' "$1" >"$1.closed" && mv "$1.closed" "$1"
 }
 
 # ktap_append FILE STATUS NAME [WHY]: add a result to the KTAP document in
@@ -242,8 +236,7 @@ ktap_subtest() {
 	printf '  KTAP version 1\n  # Subtest: %s\n' "$name"
 	tr -d '\r' <"$file" | awk '!done && /^K?TAP version / { done = 1; next }
 		{ print "  " $0 }'
-	why="${why:+$why; }$p passed, $f failed, $s skipped"
-	if [ "$st" = 0 ]; then echo "ok $((KTAP_N += 1)) $name # $why"; else ktap_line 1 "$name" "$why"; fi
+	ktap_line "$st" "$name" "${why:+$why; }$p passed, $f failed, $s skipped"
 }
 
 # The last line, "N passed, N failed", and the exit status.
