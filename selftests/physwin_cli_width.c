@@ -498,27 +498,6 @@ static int run_case(struct cli_ctx *c, const struct cli_case *k)
 	return ret;
 }
 
-/*
- * A per-task perf event on this process, open until it exits and shared
- * by the tests it forks: without one, perf turns its scheduling hooks
- * (perf_sched_events) on and off, patching kernel text, whenever the
- * watchpoints come and go more than a second apart, and QEMU's TCG has
- * been seen to Oops on that patching (int3 in __schedule).
- */
-static void __attribute__((constructor)) keep_perf_hooks(void)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_DUMMY,
-		.exclude_kernel = 1,
-		.exclude_hv = 1,
-	};
-
-	/* Without it the tests only patch more often: no error. */
-	syscall(__NR_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
 /* Why the tests cannot run, or NULL: fills @c. */
 static const char *ctx_init(struct cli_ctx *c, struct pw_window *win)
 {
