@@ -12,7 +12,7 @@
  *	physwin_bench -d DEVICE [-o OFFSET] [-p PHYS] [-l LENGTH] [-t NAME]
  *		      [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS] [-a ALIGN]
  *		      [-D PEER -O PEER_OFFSET [-T PEER_NAME] [-C PEER_CONFIG]]
- *		      [-F AROUND,...] [-s] [-P] TEST...
+ *		      [-F AROUND,...] [-S SIZE] [-s] [-P] TEST...
  *	physwin_bench -V BDF [-p PHYS] ... TEST...
  *
  *	-d  /dev/physwinN, /dev/mem, or a PCI resource file
@@ -44,6 +44,9 @@
  *	    the module parameter before each turn, and the peer in the same
  *	    turns: so that every value sees the same load on the host. The
  *	    configuration of each is "fa=VALUE CONFIG"
+ *	-S  the access patterns at this mapping size only (one of theirs,
+ *	    K/M/G suffix allowed): scripts/bench measures again a row that
+ *	    missed its target
  *	-s  open the devices with O_SYNC (/dev/mem then maps UC-, not WB)
  *	-P  map every mapping of DEVICE with PHYSWIN_IOC_POPULATE before
  *	    touching it
@@ -164,6 +167,8 @@ static struct {
 	uint64_t phys;
 	uint64_t length;
 	uint64_t align;
+	uint64_t size;		/* -S: 0 for every size */
+	bool size_measured;
 	unsigned int runs;
 	bool sync;
 	long page;
@@ -773,9 +778,12 @@ static void for_sizes(void (*fn)(uint64_t off, size_t len),
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
-		if (fits(0, sizes[i]))
-			fn(0, sizes[i]);
+	for (i = 0; i < n; i++) {
+		if (!fits(0, sizes[i]) || (opt.size && sizes[i] != opt.size))
+			continue;
+		fn(0, sizes[i]);
+		opt.size_measured = true;
+	}
 }
 
 static const uint64_t dense_sizes[] = { SZ_2M, SZ_64M, SZ_1G };
@@ -907,7 +915,8 @@ static void bad_usage(void)
 		"usage: physwin_bench -d DEVICE | -V BDF [-o OFFSET] [-p PHYS] [-l LENGTH]\n"
 		"                     [-t NAME] [-c CONFIG] [-m CACHE] [-f FAULTS] [-r RUNS]\n"
 		"                     [-a ALIGN] [-D PEER -O PEER_OFFSET [-T PEER_NAME]\n"
-		"                     [-C PEER_CONFIG]] [-F AROUND,...] [-s] [-P] TEST...\n"
+		"                     [-C PEER_CONFIG]] [-F AROUND,...] [-S SIZE] [-s] [-P]\n"
+		"                     TEST...\n"
 		"tests: warm pat mmap sweep sparse stride backward threads bw pmd\n"
 		"       populate\n");
 	exit(2);
@@ -1013,7 +1022,7 @@ int main(int argc, char **argv)
 	char *arg;
 	int c;
 
-	while ((c = getopt(argc, argv, "d:V:o:p:l:t:c:m:f:r:a:D:O:T:C:F:sP")) != -1) {
+	while ((c = getopt(argc, argv, "d:V:o:p:l:t:c:m:f:r:a:D:O:T:C:F:S:sP")) != -1) {
 		switch (c) {
 		case 'd':
 			target.dev = optarg;
@@ -1071,6 +1080,11 @@ int main(int argc, char **argv)
 				opt.arounds[opt.narounds++] = label(arg);
 			}
 			break;
+		case 'S':
+			opt.size = parse_size(optarg);
+			if (!opt.size)
+				die("-S needs a size");
+			break;
 		case 's':
 			opt.sync = true;
 			break;
@@ -1111,5 +1125,8 @@ int main(int argc, char **argv)
 			bad_usage();
 		tests[i].fn();
 	}
+	if (opt.size && !opt.size_measured)
+		die("no access pattern asked for was measured at -S %llu",
+		    (unsigned long long)opt.size);
 	return 0;
 }
