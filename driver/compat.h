@@ -8,6 +8,8 @@
 #ifndef _PHYSWIN_COMPAT_H
 #define _PHYSWIN_COMPAT_H
 
+/* pte_unmap() is kunmap_atomic() with HIGHPTE (32-bit, 6.1). */
+#include <linux/highmem.h>
 #include <linux/huge_mm.h>
 #include <linux/io.h>
 #include <linux/mm.h>
