@@ -43,7 +43,7 @@ static int cpu_set_online(long n, int on)
 	snprintf(path, sizeof(path), CPUS "/cpu%ld/online", n);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	ok = fd >= 0 && write(fd, on ? "1" : "0", 1) == 1;
-	if (!ok)
+	if (!ok && !why[0])	/* the first failure is the reason */
 		snprintf(why, sizeof(why), "%s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
